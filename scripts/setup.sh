@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs the Debian packages twinscope needs to build, render and test.
+# Idempotent: packages already present are skipped, so it is cheap to run every time.
+set -euo pipefail
+
+PACKAGES=(
+  pkg-config
+  libudev-dev        # gilrs/input device discovery in winit
+  libwayland-dev
+  libxkbcommon-dev
+  libxkbcommon-x11-0
+  libx11-dev
+  libxcursor1
+  libxrandr2
+  libxi6
+  libvulkan1
+  mesa-vulkan-drivers # llvmpipe: renders the real window on CPU
+  xvfb                # virtual X server for screenshots and the screenshot test
+  xauth
+  mosquitto           # real broker for MQTT tests
+  mosquitto-clients
+)
+
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$pkg")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  echo "setup: all system packages present"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
