@@ -1,0 +1,12 @@
+//! The plain-Rust core: scene model, signals, rules and the demo simulator.
+//!
+//! Nothing here depends on Bevy, so it is unit-tested directly and reused by the headless
+//! commands (`check`, `gen-plant`, later `record` and `scenario run`).
+
+pub mod rules;
+pub mod scene;
+pub mod signal;
+pub mod sim;
+pub mod store;
+
+pub use signal::{Sample, SignalId, Timestamp};

@@ -1,0 +1,269 @@
+//! Cross-checks between a scene and its model: the headless `twinscope check`.
+//!
+//! Parsing already rejects what is wrong inside the file; these checks need the model's node
+//! names or compare entries with each other (duplicates, undeclared signals), and they collect
+//! every problem instead of stopping at the first, like a compiler.
+
+use super::{Location, ModelNode, Scene};
+use crate::core::signal::SignalId;
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// The scene would not work as written; `check` fails.
+    Error,
+    /// Works, but probably not what was meant.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One finding, located like a compiler message so editors can jump to it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// Where the offending value is written.
+    pub location: Location,
+    /// Dotted key path of the value, e.g. `bindings[3].node`.
+    pub key: String,
+    /// What is wrong, with a suggestion where one is known.
+    pub message: String,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {}: `{}`: {}",
+            self.location, self.severity, self.key, self.message
+        )
+    }
+}
+
+/// Everything `check_scene` found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CheckReport {
+    /// Errors and warnings, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Asset nodes of the model that no binding shows (informational).
+    pub unbound_assets: Vec<String>,
+    /// Declared signals that no binding shows or colours by.
+    pub unbound_signals: Vec<SignalId>,
+}
+
+impl CheckReport {
+    /// Whether any diagnostic is an error (the CLI exits non-zero then).
+    pub fn has_errors(&self) -> bool {
+        self.count(Severity::Error) > 0
+    }
+
+    fn count(&self, severity: Severity) -> usize {
+        self.diagnostics
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
+    }
+
+    /// The human-readable report: diagnostics, unbound lists, then a one-line summary.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        for diagnostic in &self.diagnostics {
+            out.push_str(&format!("{diagnostic}\n"));
+        }
+        if !self.unbound_assets.is_empty() {
+            let n = self.unbound_assets.len();
+            let names = self.unbound_assets.join(", ");
+            out.push_str(&format!(
+                "{n} {} left unbound: {names}\n",
+                plural(n, "asset", "assets")
+            ));
+        }
+        if !self.unbound_signals.is_empty() {
+            let n = self.unbound_signals.len();
+            let ids: Vec<&str> = self.unbound_signals.iter().map(SignalId::as_str).collect();
+            let noun = plural(n, "signal", "signals");
+            out.push_str(&format!(
+                "{n} {noun} not shown on any asset: {}\n",
+                ids.join(", ")
+            ));
+        }
+        let (errors, warnings) = (self.count(Severity::Error), self.count(Severity::Warning));
+        let verdict = if errors > 0 {
+            "check failed"
+        } else {
+            "check passed"
+        };
+        out.push_str(&format!(
+            "{verdict}: {errors} {}, {warnings} {}\n",
+            plural(errors, "error", "errors"),
+            plural(warnings, "warning", "warnings")
+        ));
+        out
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+/// Checks a parsed scene against its model's nodes (see the module docs for the list).
+pub fn check_scene(scene: &Scene, nodes: &[ModelNode]) -> CheckReport {
+    let mut diagnostics = Vec::new();
+    let mut push = |severity, location: &Location, key: String, message: String| {
+        diagnostics.push(Diagnostic {
+            severity,
+            location: location.clone(),
+            key,
+            message,
+        });
+    };
+
+    // Signals declared twice.
+    let mut declared: HashMap<&SignalId, &Location> = HashMap::new();
+    for (i, spec) in scene.signals.iter().enumerate() {
+        if let Some(first) = declared.get(&spec.id) {
+            let message = format!(
+                "signal `{}` is declared twice (first at line {})",
+                spec.id, first.line
+            );
+            push(
+                Severity::Error,
+                &spec.location,
+                format!("signals[{i}].id"),
+                message,
+            );
+        } else {
+            declared.insert(&spec.id, &spec.location);
+        }
+    }
+    let declared_ids: Vec<&str> = scene.signals.iter().map(|s| s.id.as_str()).collect();
+    let undeclared = |id: &SignalId| {
+        let hint = suggestion(id.as_str(), declared_ids.iter().copied());
+        format!("signal `{id}` is not declared in [[signals]]{hint}")
+    };
+
+    let model_names: HashSet<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
+    let model = scene.model_path.display();
+    let mut bound: HashMap<&str, &Location> = HashMap::new();
+    let mut used: HashSet<&SignalId> = HashSet::new();
+    for (i, binding) in scene.bindings.iter().enumerate() {
+        let node_key = format!("bindings[{i}].node");
+        if let Some(first) = bound.get(binding.node.as_str()) {
+            let message = format!(
+                "node `{}` is bound twice (first binding at line {})",
+                binding.node, first.line
+            );
+            push(Severity::Error, &binding.location, node_key, message);
+        } else {
+            bound.insert(&binding.node, &binding.location);
+            if !model_names.contains(binding.node.as_str()) {
+                let names = nodes
+                    .iter()
+                    .map(|n| n.name.as_str())
+                    .filter(|n| !n.is_empty());
+                let hint = suggestion(&binding.node, names);
+                let message = format!("node `{}` is not in the model {model}{hint}", binding.node);
+                push(Severity::Error, &binding.location, node_key, message);
+            }
+        }
+        for (id, location) in binding.signals.iter().zip(&binding.signal_locations) {
+            used.insert(id);
+            if !declared.contains_key(id) {
+                push(
+                    Severity::Error,
+                    location,
+                    format!("bindings[{i}].signals"),
+                    undeclared(id),
+                );
+            }
+        }
+        if let (Some(rule), Some(location)) = (&binding.rule, &binding.rule_signal_location) {
+            used.insert(&rule.signal);
+            let key = format!("bindings[{i}].rule.signal");
+            if !declared.contains_key(&rule.signal) {
+                push(Severity::Error, location, key, undeclared(&rule.signal));
+            } else if !binding.signals.contains(&rule.signal) {
+                let message = format!(
+                    "rule colours by `{}`, which is not in this binding's `signals`; \
+                     add it there so its value is shown",
+                    rule.signal
+                );
+                push(Severity::Warning, location, key, message);
+            }
+        }
+    }
+
+    let mut unbound_signals = Vec::new();
+    for (i, spec) in scene.signals.iter().enumerate() {
+        let first_declaration = declared.get(&spec.id).is_some_and(|l| *l == &spec.location);
+        if first_declaration && !used.contains(&spec.id) {
+            let message = format!("signal `{}` is not shown on any asset", spec.id);
+            push(
+                Severity::Warning,
+                &spec.location,
+                format!("signals[{i}].id"),
+                message,
+            );
+            unbound_signals.push(spec.id.clone());
+        }
+    }
+
+    let mut seen = HashSet::new();
+    let unbound_assets = nodes
+        .iter()
+        .filter(|n| n.is_asset && !n.name.is_empty() && !bound.contains_key(n.name.as_str()))
+        .filter(|n| seen.insert(n.name.as_str()))
+        .map(|n| n.name.clone())
+        .collect();
+
+    diagnostics.sort_by(|a, b| a.location.cmp(&b.location));
+    CheckReport {
+        diagnostics,
+        unbound_assets,
+        unbound_signals,
+    }
+}
+
+/// `; did you mean `X`?` for the closest candidate, or an empty string when nothing is close.
+///
+/// Names are compared case-insensitively after folding look-alike characters (`l`/`I` → `1`,
+/// `O` → `0`, `_` → `-`), so `P-10l` suggests `P-101` rather than `P-102`.
+fn suggestion<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> String {
+    let fold = |s: &str| -> String {
+        s.to_lowercase()
+            .chars()
+            .map(|c| match c {
+                'l' | 'i' | '|' => '1',
+                'o' => '0',
+                '_' | ' ' => '-',
+                c => c,
+            })
+            .collect()
+    };
+    let (wanted_lower, wanted_folded) = (wanted.to_lowercase(), fold(wanted));
+    let mut best: Option<(f64, &str)> = None;
+    for candidate in candidates {
+        let mut score =
+            strsim::normalized_damerau_levenshtein(&wanted_lower, &candidate.to_lowercase());
+        if fold(candidate) == wanted_folded {
+            score += 1.0;
+        }
+        if best.is_none_or(|(top, _)| score > top) {
+            best = Some((score, candidate));
+        }
+    }
+    match best {
+        Some((score, name)) if score >= 0.5 => format!("; did you mean `{name}`?"),
+        _ => String::new(),
+    }
+}

@@ -1,0 +1,91 @@
+//! Signal identities, timestamps and samples: the vocabulary every layer shares.
+//!
+//! Kept free of Bevy types so sources (simulator, MQTT, replay) can run on plain threads and the
+//! history/evaluation core can be tested without an app.
+
+use std::fmt;
+use std::sync::Arc;
+
+/// Nanoseconds since the Unix epoch, UTC.
+///
+/// Integer nanoseconds (as Rerun and MCAP use) keep ordering exact and convert losslessly to
+/// recording log times later.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// The current wall-clock time.
+    pub fn now() -> Self {
+        let since_epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        Self(i64::try_from(since_epoch.as_nanos()).unwrap_or(i64::MAX))
+    }
+
+    /// Builds a timestamp from seconds since the epoch.
+    pub fn from_secs_f64(secs: f64) -> Self {
+        Self((secs * 1e9) as i64)
+    }
+
+    /// Seconds since the epoch, for display and arithmetic in UI code.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0 as f64 * 1e-9
+    }
+
+    /// Seconds from `earlier` to `self` (negative if `earlier` is later).
+    pub fn secs_since(self, earlier: Timestamp) -> f64 {
+        (self.0 - earlier.0) as f64 * 1e-9
+    }
+}
+
+/// Name of a signal as written in scene files and topic mappings, e.g. `M-101.temperature`.
+///
+/// Cheap to clone (shared string) because every sample carries one across threads.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct SignalId(Arc<str>);
+
+impl SignalId {
+    /// Creates an id from any string.
+    pub fn new(id: impl AsRef<str>) -> Self {
+        Self(Arc::from(id.as_ref()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SignalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for SignalId {
+    fn from(value: &str) -> Self {
+        Self::new(value)
+    }
+}
+
+/// One measured value of one signal at one time, as every source delivers it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Sample {
+    /// Which signal this value belongs to.
+    pub signal: SignalId,
+    /// When the value was measured (source time).
+    pub time: Timestamp,
+    /// The value; booleans are 0.0 / 1.0, enum states their index.
+    pub value: f64,
+}
+
+impl Sample {
+    /// Convenience constructor.
+    pub fn new(signal: SignalId, time: Timestamp, value: f64) -> Self {
+        Self {
+            signal,
+            time,
+            value,
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! A seeded simulator of the demo plant, so the twin is alive without anything external.
+//!
+//! The model is small but coupled the way a real plant is: the feed valve fills TK-101, pumps
+//! P-101/P-102 move liquid into TK-102 through XV-102, P-103 drains TK-102 to the packing line,
+//! motor temperatures follow their load with thermal lag, and faults (a motor cooling failure, a
+//! worn pump bearing, a conveyor jam) come and go. Deterministic for a given seed and step
+//! sequence so tests and screenshots are reproducible.
+
+use crate::core::signal::{Sample, SignalId, Timestamp};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// Integration step in seconds; `advance` sub-steps at this size whatever the caller's dt.
+const STEP_S: f64 = 0.1;
+const TK101_VOLUME_M3: f64 = 30.0;
+const TK102_VOLUME_M3: f64 = 40.0;
+const FEED_FLOW_M3H: f64 = 45.0;
+const PUMP_NOMINAL_M3H: f64 = 24.0;
+const TRANSFER_NOMINAL_M3H: f64 = 30.0;
+const VALVE_STROKE_PCT_PER_S: f64 = 12.0;
+const MOTOR_THERMAL_TAU_S: f64 = 45.0;
+const AMBIENT_C: f64 = 28.0;
+const BELT_SPEED_MS: f64 = 1.2;
+
+/// Which fault is active, if any. Faults are what make the demo worth watching.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// A motor's cooling fan has failed: its temperature climbs into alarm.
+    MotorCooling(usize),
+    /// A pump bearing is worn: vibration rises.
+    PumpBearing(usize),
+    /// The conveyor is jammed: belt stops, packing rate drops.
+    ConveyorJam,
+}
+
+/// One pump with its motor.
+#[derive(Clone, Debug)]
+struct PumpSet {
+    running: bool,
+    flow_m3h: f64,
+    motor_temp_c: f64,
+}
+
+/// The simulated plant's state plus its random source and publishing schedule.
+#[derive(Clone, Debug)]
+pub struct DemoSimulator {
+    rng: ChaCha8Rng,
+    elapsed_s: f64,
+    start: Timestamp,
+    tk101_m3: f64,
+    tk102_m3: f64,
+    valve_pos: [f64; 3],
+    pumps: [PumpSet; 3],
+    belt_speed: f64,
+    packed: f64,
+    fault: Option<(Fault, f64)>,
+    next_fault_at_s: f64,
+    signals: Vec<(SignalId, f64, f64)>,
+}
+
+/// The signal ids the simulator publishes, with their publish periods in seconds.
+///
+/// Matches `scenes/demo_plant.toml`; a test keeps the two in step.
+pub fn demo_signal_periods() -> Vec<(&'static str, f64)> {
+    let mut out = vec![("TK-101.level", 1.0), ("TK-102.level", 1.0)];
+    out.extend([
+        ("P-101.flow", 0.5),
+        ("P-101.vibration", 0.5),
+        ("P-102.flow", 0.5),
+        ("P-102.vibration", 0.5),
+        ("P-103.flow", 0.5),
+        ("P-103.vibration", 0.5),
+        ("M-101.temperature", 1.0),
+        ("M-101.current", 0.5),
+        ("M-102.temperature", 1.0),
+        ("M-102.current", 0.5),
+        ("M-103.temperature", 1.0),
+        ("M-103.current", 0.5),
+        ("XV-101.position", 1.0),
+        ("XV-102.position", 1.0),
+        ("XV-103.position", 1.0),
+        ("CV-201.speed", 0.5),
+        ("PK-201.rate", 1.0),
+        ("PK-201.count", 1.0),
+    ]);
+    out
+}
+
+impl DemoSimulator {
+    /// A plant in a steady, healthy state at `start`, with its randomness seeded.
+    pub fn new(seed: u64, start: Timestamp) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let next_fault_at_s = rng.random_range(15.0..30.0);
+        let pump = |running| PumpSet {
+            running,
+            flow_m3h: if running { PUMP_NOMINAL_M3H } else { 0.0 },
+            motor_temp_c: if running { 62.0 } else { AMBIENT_C },
+        };
+        let signals = demo_signal_periods()
+            .into_iter()
+            .map(|(id, period)| (SignalId::new(id), period, 0.0))
+            .collect();
+        Self {
+            rng,
+            elapsed_s: 0.0,
+            start,
+            tk101_m3: TK101_VOLUME_M3 * 0.55,
+            tk102_m3: TK102_VOLUME_M3 * 0.50,
+            valve_pos: [100.0, 100.0, 100.0],
+            pumps: [pump(true), pump(false), pump(true)],
+            belt_speed: BELT_SPEED_MS,
+            packed: 0.0,
+            fault: None,
+            next_fault_at_s,
+            signals,
+        }
+    }
+
+    /// Simulated seconds since `start`.
+    pub fn elapsed_s(&self) -> f64 {
+        self.elapsed_s
+    }
+
+    /// The fault currently active, if any.
+    pub fn active_fault(&self) -> Option<Fault> {
+        self.fault.map(|(fault, _)| fault)
+    }
+
+    /// The current simulated time.
+    pub fn now(&self) -> Timestamp {
+        Timestamp(self.start.0 + (self.elapsed_s * 1e9) as i64)
+    }
+
+    /// Every signal's current value, stamped now; used to publish a first full picture.
+    pub fn snapshot(&mut self, out: &mut Vec<Sample>) {
+        let now = self.now();
+        for i in 0..self.signals.len() {
+            let id = self.signals[i].0.clone();
+            let value = self.measure(id.as_str());
+            out.push(Sample::new(id, now, value));
+        }
+    }
+
+    /// Advances the plant by `dt_s` seconds and appends the samples that fell due.
+    pub fn advance(&mut self, dt_s: f64, out: &mut Vec<Sample>) {
+        let steps = (dt_s / STEP_S).round().max(1.0) as usize;
+        for _ in 0..steps {
+            self.step(STEP_S);
+            self.publish_due(out);
+        }
+    }
+
+    fn publish_due(&mut self, out: &mut Vec<Sample>) {
+        let now = self.now();
+        for i in 0..self.signals.len() {
+            let (_, period, last) = self.signals[i];
+            if self.elapsed_s - last + 1e-9 >= period {
+                self.signals[i].2 = self.elapsed_s;
+                let id = self.signals[i].0.clone();
+                let value = self.measure(id.as_str());
+                out.push(Sample::new(id, now, value));
+            }
+        }
+    }
+
+    /// One integration step of the plant model.
+    fn step(&mut self, dt: f64) {
+        self.elapsed_s += dt;
+        self.update_faults();
+        let tk101_pct = 100.0 * self.tk101_m3 / TK101_VOLUME_M3;
+        let tk102_pct = 100.0 * self.tk102_m3 / TK102_VOLUME_M3;
+
+        // Control: feed valve with hysteresis; standby pump P-102 helps when TK-101 runs high;
+        // discharge valve closes when the product tank is full (pumps interlocked to it).
+        let feed_target = match tk101_pct {
+            l if l < 40.0 => 100.0,
+            l if l > 80.0 => 0.0,
+            _ => if self.valve_pos[0] > 50.0 { 100.0 } else { 0.0 },
+        };
+        let discharge_target = match tk102_pct {
+            l if l > 92.0 => 0.0,
+            l if l < 80.0 => 100.0,
+            _ => if self.valve_pos[1] > 50.0 { 100.0 } else { 0.0 },
+        };
+        self.pumps[1].running = match tk101_pct {
+            l if l > 65.0 => true,
+            l if l < 45.0 => false,
+            _ => self.pumps[1].running,
+        };
+        self.pumps[2].running = match tk102_pct {
+            l if l > 25.0 => true,
+            l if l < 10.0 => false,
+            _ => self.pumps[2].running,
+        };
+        let transfer_target = if self.pumps[2].running { 100.0 } else { 0.0 };
+        for (pos, target) in self.valve_pos.iter_mut().zip([feed_target, discharge_target, transfer_target]) {
+            let max_move = VALVE_STROKE_PCT_PER_S * dt;
+            *pos += (target - *pos).clamp(-max_move, max_move);
+        }
+
+        // Flows follow their targets with a short lag; pumps starve on an empty suction tank.
+        let suction_ok = |pct: f64| ((pct - 2.0) / 8.0).clamp(0.0, 1.0);
+        let discharge_open = self.valve_pos[1] / 100.0;
+        let targets = [
+            f64::from(u8::from(self.pumps[0].running)) * PUMP_NOMINAL_M3H * discharge_open * suction_ok(tk101_pct),
+            f64::from(u8::from(self.pumps[1].running)) * PUMP_NOMINAL_M3H * discharge_open * suction_ok(tk101_pct),
+            f64::from(u8::from(self.pumps[2].running)) * TRANSFER_NOMINAL_M3H * (self.valve_pos[2] / 100.0) * suction_ok(tk102_pct),
+        ];
+        for (pump, target) in self.pumps.iter_mut().zip(targets) {
+            pump.flow_m3h += (target - pump.flow_m3h) * (dt / 2.0).min(1.0);
+        }
+
+        let feed_m3h = FEED_FLOW_M3H * self.valve_pos[0] / 100.0;
+        let into_tk102 = self.pumps[0].flow_m3h + self.pumps[1].flow_m3h;
+        self.tk101_m3 = (self.tk101_m3 + (feed_m3h - into_tk102) * dt / 3600.0 * 60.0).clamp(0.0, TK101_VOLUME_M3);
+        self.tk102_m3 = (self.tk102_m3 + (into_tk102 - self.pumps[2].flow_m3h) * dt / 3600.0 * 60.0)
+            .clamp(0.0, TK102_VOLUME_M3);
+
+        // Motors heat with load (I^2), cool towards ambient, with thermal lag.
+        for i in 0..3 {
+            let current = self.motor_current(i);
+            let mut target = AMBIENT_C + 38.0 * (current / 30.0).powi(2);
+            if self.fault == Some((Fault::MotorCooling(i), self.fault_end())) {
+                target += 55.0;
+            }
+            let pump = &mut self.pumps[i];
+            pump.motor_temp_c += (target - pump.motor_temp_c) * (dt / MOTOR_THERMAL_TAU_S);
+        }
+
+        // Belt and packing.
+        let belt_target = if self.active_fault() == Some(Fault::ConveyorJam) { 0.0 } else { BELT_SPEED_MS };
+        self.belt_speed += (belt_target - self.belt_speed) * (dt / 1.5).min(1.0);
+        self.packed += self.packing_rate() / 60.0 * dt;
+    }
+
+    fn fault_end(&self) -> f64 {
+        self.fault.map_or(0.0, |(_, end)| end)
+    }
+
+    fn update_faults(&mut self) {
+        if let Some((_, end)) = self.fault
+            && self.elapsed_s >= end
+        {
+            self.fault = None;
+            self.next_fault_at_s = self.elapsed_s + self.rng.random_range(40.0..90.0);
+        }
+        if self.fault.is_none() && self.elapsed_s >= self.next_fault_at_s {
+            let fault = match self.rng.random_range(0..4u8) {
+                0 | 1 => Fault::MotorCooling(self.rng.random_range(0..2usize)),
+                2 => Fault::PumpBearing(self.rng.random_range(0..3usize)),
+                _ => Fault::ConveyorJam,
+            };
+            let duration = self.rng.random_range(60.0..150.0);
+            self.fault = Some((fault, self.elapsed_s + duration));
+        }
+    }
+
+    fn motor_current(&self, i: usize) -> f64 {
+        let pump = &self.pumps[i];
+        if pump.running { 14.0 + 0.65 * pump.flow_m3h } else { 0.0 }
+    }
+
+    fn packing_rate(&self) -> f64 {
+        let product = if self.pumps[2].flow_m3h > 5.0 { 1.0 } else { 0.25 };
+        (self.belt_speed / BELT_SPEED_MS) * 80.0 * product
+    }
+
+    fn noise(&mut self, sigma: f64) -> f64 {
+        // Box-Muller: a normal deviate from two uniforms.
+        let u1: f64 = self.rng.random_range(f64::EPSILON..1.0);
+        let u2: f64 = self.rng.random();
+        sigma * (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+    }
+
+    /// The value a sensor on `id` reads now (true value plus sensor noise).
+    fn measure(&mut self, id: &str) -> f64 {
+        let Some((tag, quantity)) = id.split_once('.') else { return f64::NAN };
+        let index = tag.as_bytes().last().map(|d| usize::from(d.saturating_sub(b'1')).min(2)).unwrap_or(0);
+        match (tag, quantity) {
+            ("TK-101", "level") => (100.0 * self.tk101_m3 / TK101_VOLUME_M3 + self.noise(0.15)).clamp(0.0, 100.0),
+            ("TK-102", "level") => (100.0 * self.tk102_m3 / TK102_VOLUME_M3 + self.noise(0.15)).clamp(0.0, 100.0),
+            (_, "flow") => (self.pumps[index].flow_m3h + self.noise(0.3)).max(0.0),
+            (_, "vibration") => {
+                let pump = &self.pumps[index];
+                let mut v = if pump.running { 2.1 } else { 0.3 };
+                if self.active_fault() == Some(Fault::PumpBearing(index)) {
+                    v += 5.5;
+                }
+                (v + self.noise(0.25)).max(0.0)
+            }
+            (_, "temperature") => self.pumps[index].motor_temp_c + self.noise(0.2),
+            (_, "current") => (self.motor_current(index) + self.noise(0.4)).max(0.0),
+            (_, "position") => self.valve_pos[index],
+            ("CV-201", "speed") => (self.belt_speed + self.noise(0.01)).max(0.0),
+            ("PK-201", "rate") => (self.packing_rate() + self.noise(1.0)).max(0.0),
+            ("PK-201", "count") => self.packed.floor(),
+            _ => f64::NAN,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(seed: u64, secs: f64) -> (DemoSimulator, Vec<Sample>) {
+        let mut sim = DemoSimulator::new(seed, Timestamp(0));
+        let mut out = Vec::new();
+        sim.advance(secs, &mut out);
+        (sim, out)
+    }
+
+    #[test]
+    fn same_seed_same_samples() {
+        let (_, a) = run(7, 120.0);
+        let (_, b) = run(7, 120.0);
+        let (_, c) = run(8, 120.0);
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+    }
+
+    #[test]
+    fn publishes_every_signal_at_its_period() {
+        let (_, samples) = run(1, 10.0);
+        for (id, period) in demo_signal_periods() {
+            let n = samples.iter().filter(|s| s.signal.as_str() == id).count();
+            let expected = (10.0 / period) as usize;
+            assert!(n.abs_diff(expected) <= 1, "{id}: {n} samples, expected ~{expected}");
+        }
+        assert!(samples.iter().all(|s| s.value.is_finite()));
+    }
+
+    #[test]
+    fn values_stay_in_physical_ranges_over_an_hour() {
+        let (_, samples) = run(3, 3600.0);
+        for s in &samples {
+            let (lo, hi) = match s.signal.as_str().split_once('.').map(|p| p.1) {
+                Some("level" | "position") => (0.0, 100.0),
+                Some("flow") => (0.0, 60.0),
+                Some("vibration") => (0.0, 20.0),
+                Some("temperature") => (0.0, 150.0),
+                Some("current") => (0.0, 60.0),
+                Some("speed") => (0.0, 2.0),
+                Some("rate") => (0.0, 120.0),
+                _ => (0.0, 1e9),
+            };
+            assert!((lo..=hi).contains(&s.value), "{} = {} outside {lo}..{hi}", s.signal, s.value);
+        }
+    }
+
+    #[test]
+    fn tanks_move_and_faults_happen() {
+        let (sim, samples) = run(11, 1800.0);
+        let levels: Vec<f64> = samples.iter().filter(|s| s.signal.as_str() == "TK-101.level").map(|s| s.value).collect();
+        let (min, max) = levels.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        assert!(max - min > 20.0, "TK-101 level barely moved: {min}..{max}");
+        let hot = samples.iter().any(|s| s.signal.as_str().ends_with(".temperature") && s.value > 95.0);
+        let jammed = samples.iter().any(|s| s.signal.as_str() == "CV-201.speed" && s.value < 0.1);
+        let shaking = samples.iter().any(|s| s.signal.as_str().ends_with(".vibration") && s.value > 7.1);
+        assert!(hot || jammed || shaking, "no fault showed in half an hour");
+        assert!(sim.elapsed_s() >= 1799.9);
+    }
+
+    #[test]
+    fn motor_heats_into_alarm_when_its_cooling_fails() {
+        let mut sim = DemoSimulator::new(5, Timestamp(0));
+        sim.next_fault_at_s = f64::MAX;
+        sim.fault = Some((Fault::MotorCooling(0), 10_000.0));
+        let mut out = Vec::new();
+        sim.advance(300.0, &mut out);
+        let last = out.iter().rev().find(|s| s.signal.as_str() == "M-101.temperature").map(|s| s.value);
+        assert!(last.is_some_and(|t| t > 95.0), "M-101 at {last:?}");
+    }
+}
