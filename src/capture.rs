@@ -1,0 +1,136 @@
+//! `--screenshot out.png --after-frames N`: render the real window, save a PNG, exit.
+//!
+//! Frames are counted from the moment the plant is bound and framed, so a slow model load does
+//! not produce a picture of an empty scene. Beside the PNG a JSON file (`out.json`) lists each
+//! bound asset's screen rectangle and rule colour, so tests can check pixels where the asset is.
+
+use crate::evaluation::AssetStatus;
+use crate::plant::{AssetBounds, PlantAsset, PlantStatus};
+use bevy::prelude::*;
+use bevy::render::view::screenshot::{Screenshot, ScreenshotCaptured};
+use bevy::window::PrimaryWindow;
+use serde::Serialize;
+use std::path::PathBuf;
+
+/// Frames to wait for the plant before giving up with an error (a few minutes on llvmpipe).
+const MAX_WAIT_FRAMES: u32 = 3_000;
+
+/// What to capture and when.
+#[derive(Resource, Debug, Clone)]
+pub struct ScreenshotRequest {
+    /// Where the PNG goes; the regions JSON goes beside it with a `.json` extension.
+    pub path: PathBuf,
+    /// Frames to render after the plant is ready before capturing.
+    pub after_frames: u32,
+}
+
+#[derive(Resource, Default, Debug)]
+struct CaptureProgress {
+    waited: u32,
+    frames_ready: u32,
+    requested: bool,
+    regions: Vec<AssetRegion>,
+    outcome: Option<Result<(), String>>,
+}
+
+/// One asset's place in the screenshot, written to the regions JSON.
+#[derive(Serialize, Debug, Clone)]
+pub struct AssetRegion {
+    /// Plant tag.
+    pub tag: String,
+    /// Rule colour at capture time, `#rrggbb`.
+    pub color: Option<String>,
+    /// Projected bounds in physical pixels: [x0, y0, x1, y1].
+    pub rect: [f32; 4],
+}
+
+/// Adds the capture state machine.
+pub fn plugin(app: &mut App) {
+    app.init_resource::<CaptureProgress>()
+        .add_systems(Last, (request_capture, exit_when_saved).chain());
+}
+
+fn request_capture(
+    mut commands: Commands,
+    request: Res<ScreenshotRequest>,
+    mut progress: ResMut<CaptureProgress>,
+    plant: Res<PlantStatus>,
+    window: Single<&Window, With<PrimaryWindow>>,
+    camera: Single<(&Camera, &GlobalTransform), With<Camera3d>>,
+    assets: Query<(&PlantAsset, &AssetBounds, Option<&AssetStatus>)>,
+) {
+    if progress.requested || progress.outcome.is_some() {
+        return;
+    }
+    progress.waited += 1;
+    if plant.bounds.is_none() {
+        if progress.waited > MAX_WAIT_FRAMES {
+            progress.outcome = Some(Err(format!("the plant was not ready after {MAX_WAIT_FRAMES} frames")));
+        }
+        return;
+    }
+    progress.frames_ready += 1;
+    if progress.frames_ready < request.after_frames.max(1) {
+        return;
+    }
+    let (camera, camera_transform) = *camera;
+    let scale = window.scale_factor();
+    let origin = camera.viewport.as_ref().map_or(Vec2::ZERO, |v| v.physical_position.as_vec2());
+    progress.regions = assets
+        .iter()
+        .filter_map(|(asset, bounds, status)| {
+            let points: Vec<Vec2> = bounds
+                .corners()
+                .iter()
+                .filter_map(|corner| camera.world_to_viewport(camera_transform, *corner).ok())
+                .map(|p| origin + p * scale)
+                .collect();
+            if points.len() < 8 {
+                return None;
+            }
+            let min = points.iter().fold(Vec2::MAX, |a, p| a.min(*p));
+            let max = points.iter().fold(Vec2::MIN, |a, p| a.max(*p));
+            Some(AssetRegion {
+                tag: asset.tag.clone(),
+                color: status.and_then(|s| s.color).map(|c| c.to_string()),
+                rect: [min.x, min.y, max.x, max.y],
+            })
+        })
+        .collect();
+    progress.requested = true;
+    commands.spawn(Screenshot::primary_window()).observe(save_capture);
+}
+
+fn save_capture(captured: On<ScreenshotCaptured>, request: Res<ScreenshotRequest>, mut progress: ResMut<CaptureProgress>) {
+    let result = captured
+        .image
+        .clone()
+        .try_into_dynamic()
+        .map_err(|e| format!("screenshot could not be converted: {e}"))
+        .and_then(|image| {
+            image
+                .to_rgb8()
+                .save(&request.path)
+                .map_err(|e| format!("cannot write {}: {e}", request.path.display()))
+        })
+        .and_then(|()| {
+            let json = serde_json::to_string_pretty(&progress.regions).map_err(|e| e.to_string())?;
+            let regions_path = request.path.with_extension("json");
+            std::fs::write(&regions_path, json).map_err(|e| format!("cannot write {}: {e}", regions_path.display()))
+        });
+    progress.outcome = Some(result);
+}
+
+fn exit_when_saved(progress: Res<CaptureProgress>, request: Res<ScreenshotRequest>, mut exit: MessageWriter<AppExit>) {
+    match &progress.outcome {
+        Some(Ok(())) => {
+            info!("screenshot saved to {}", request.path.display());
+            exit.write(AppExit::Success);
+        }
+        Some(Err(message)) => {
+            error!("screenshot failed: {message}");
+            exit.write(AppExit::from_code(2));
+        }
+        None => {}
+    }
+}

@@ -1,0 +1,106 @@
+//! Ingest: drains batches from source threads into the signal store, once per frame, under a
+//! time budget so a burst of data cannot stall rendering (the rest waits for the next frame).
+
+use crate::core::signal::Sample;
+use crate::core::store::SignalStore;
+use crate::schedule::TwinscopeSystems;
+use bevy::prelude::*;
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
+use std::time::{Duration, Instant};
+
+/// Batches the channel holds before a source must wait (or count drops).
+pub const CHANNEL_CAPACITY: usize = 1024;
+
+/// Default per-frame drain budget (Rerun uses 10 ms; we keep most of the frame for rendering).
+pub const DEFAULT_DRAIN_BUDGET: Duration = Duration::from_millis(4);
+
+/// The receiving end of the ingest channel, plus a sender to hand to new sources.
+#[derive(Resource, Clone)]
+pub struct IngestChannel {
+    /// Where the app drains batches from.
+    pub receiver: Receiver<Vec<Sample>>,
+    /// Cloned into each source thread.
+    pub sender: Sender<Vec<Sample>>,
+}
+
+impl Default for IngestChannel {
+    fn default() -> Self {
+        let (sender, receiver) = crossbeam_channel::bounded(CHANNEL_CAPACITY);
+        Self { receiver, sender }
+    }
+}
+
+/// The app's signal store (latest values today, history later).
+#[derive(Resource, Deref, DerefMut, Default)]
+pub struct Store(pub SignalStore);
+
+/// Ingest counters for the status bar.
+#[derive(Resource, Debug)]
+pub struct IngestStats {
+    /// Per-frame time budget for draining.
+    pub budget: Duration,
+    /// Samples ingested in the last drain.
+    pub last_frame_samples: usize,
+    /// Batches left waiting after the last drain (budget exhausted).
+    pub pending_batches: usize,
+    /// Smoothed samples per second.
+    pub samples_per_sec: f64,
+    window_start: Option<Instant>,
+    window_samples: usize,
+}
+
+impl Default for IngestStats {
+    fn default() -> Self {
+        Self {
+            budget: DEFAULT_DRAIN_BUDGET,
+            last_frame_samples: 0,
+            pending_batches: 0,
+            samples_per_sec: 0.0,
+            window_start: None,
+            window_samples: 0,
+        }
+    }
+}
+
+impl IngestStats {
+    fn record(&mut self, samples: usize, now: Instant) {
+        self.last_frame_samples = samples;
+        self.window_samples += samples;
+        let start = *self.window_start.get_or_insert(now);
+        let elapsed = now.duration_since(start).as_secs_f64();
+        if elapsed >= 1.0 {
+            self.samples_per_sec = self.window_samples as f64 / elapsed;
+            self.window_start = Some(now);
+            self.window_samples = 0;
+        }
+    }
+}
+
+/// Adds the channel, store and per-frame drain.
+pub fn plugin(app: &mut App) {
+    app.init_resource::<IngestChannel>()
+        .init_resource::<Store>()
+        .init_resource::<IngestStats>()
+        .add_systems(Update, drain_ingest_channel.in_set(TwinscopeSystems::Ingest));
+}
+
+/// Moves batches from the channel into the store until the channel is empty or the budget is
+/// spent.
+pub fn drain_ingest_channel(channel: Res<IngestChannel>, mut store: ResMut<Store>, mut stats: ResMut<IngestStats>) {
+    let started = Instant::now();
+    let mut samples = 0;
+    loop {
+        if started.elapsed() >= stats.budget {
+            break;
+        }
+        match channel.receiver.try_recv() {
+            Ok(batch) => {
+                samples += batch.len();
+                store.ingest(batch);
+            }
+            Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
+        }
+    }
+    stats.pending_batches = channel.receiver.len();
+    stats.record(samples, Instant::now());
+}

@@ -1,0 +1,88 @@
+//! Inspector: the selected asset's description, bound signals with value, unit and age.
+
+use super::{PanelData, egui_color};
+use crate::view::camera::CameraCommand;
+use bevy_egui::egui;
+
+pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
+    ui.heading("Inspector");
+    ui.horizontal(|ui| {
+        if ui.button("Frame selected (F)").clicked() {
+            data.camera_commands.write(CameraCommand::FrameSelected);
+        }
+        if ui.button("Reset view (Home)").clicked() {
+            data.camera_commands.write(CameraCommand::ResetView);
+        }
+    });
+    ui.separator();
+    let Some((_, asset, binding, status)) = data.selection.asset.and_then(|e| data.assets.get(e).ok()) else {
+        ui.label(egui::RichText::new("Click an asset in the view or the list.").weak());
+        return;
+    };
+    ui.label(egui::RichText::new(&asset.tag).heading().monospace());
+    if let Some(kind) = &asset.kind {
+        ui.label(egui::RichText::new(kind).italics());
+    }
+    if let Some(description) = &asset.description {
+        ui.label(description);
+    }
+    ui.add_space(6.0);
+    let Some(binding) = binding else {
+        ui.label(egui::RichText::new("No signals bound to this asset.").weak());
+        return;
+    };
+    if let Some(status) = status
+        && let Some(color) = status.color
+    {
+        ui.horizontal(|ui| {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 3.0, egui_color(color));
+            let band = status.band.map_or("no data".to_owned(), |b| format!("rule band {b}"));
+            ui.label(band);
+        });
+    }
+    egui::Grid::new("signals").striped(true).num_columns(3).show(ui, |ui| {
+        ui.label(egui::RichText::new("signal").strong());
+        ui.label(egui::RichText::new("value").strong());
+        ui.label(egui::RichText::new("updated").strong());
+        ui.end_row();
+        for signal in &binding.signals {
+            ui.label(egui::RichText::new(signal.id.as_str()).monospace());
+            let value = signal.index.and_then(|i| data.store.value_at(i, data.view_time.0));
+            match value {
+                Some(v) => {
+                    ui.label(format!("{} {}", format_value(v.value), signal.unit));
+                    ui.label(format_age(data.view_time.0.secs_since(v.time)));
+                }
+                None if signal.index.is_none() => {
+                    ui.label(egui::RichText::new("not declared").color(egui::Color32::LIGHT_RED));
+                    ui.label("");
+                }
+                None => {
+                    ui.label(egui::RichText::new("no data").weak());
+                    ui.label("");
+                }
+            }
+            ui.end_row();
+        }
+    });
+}
+
+/// Up to three decimals, fewer for large values, so columns stay readable.
+pub fn format_value(value: f64) -> String {
+    match value.abs() {
+        v if v >= 1000.0 => format!("{value:.0}"),
+        v if v >= 100.0 => format!("{value:.1}"),
+        _ => format!("{value:.2}"),
+    }
+}
+
+/// "0.4 s ago", "3 min ago" — how fresh a value is.
+pub fn format_age(secs: f64) -> String {
+    let secs = secs.max(0.0);
+    match secs {
+        s if s < 60.0 => format!("{s:.1} s ago"),
+        s if s < 3600.0 => format!("{:.0} min ago", s / 60.0),
+        s => format!("{:.1} h ago", s / 3600.0),
+    }
+}

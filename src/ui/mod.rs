@@ -1,0 +1,126 @@
+//! egui panels: outliner (left), inspector (right), status bar (bottom).
+//!
+//! The 3D viewport is fitted between the panels each frame so framing and picking use the
+//! visible area, not the whole window.
+
+mod inspector;
+mod outliner;
+mod status_bar;
+
+use bevy::camera::Viewport;
+use bevy::prelude::*;
+use bevy::window::PrimaryWindow;
+use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+
+/// Panel state that outlives a frame (search text).
+#[derive(Resource, Default, Debug)]
+pub struct UiState {
+    /// Outliner filter: matches tag or description, case-insensitive.
+    pub search: String,
+}
+
+/// Smoothed frame time for the status bar.
+#[derive(Resource, Default, Debug)]
+pub struct FrameStats {
+    /// Exponentially smoothed frame time in milliseconds.
+    pub frame_ms: f64,
+}
+
+/// Adds the panels. Needs `EguiPlugin` (added by the app builder with the window plugins).
+pub fn plugin(app: &mut App) {
+    app.init_resource::<UiState>()
+        .init_resource::<FrameStats>()
+        .add_systems(Update, measure_frame_time)
+        .add_systems(EguiPrimaryContextPass, draw_panels);
+}
+
+fn measure_frame_time(time: Res<Time<Real>>, mut stats: ResMut<FrameStats>) {
+    let ms = time.delta_secs_f64() * 1000.0;
+    stats.frame_ms = if stats.frame_ms == 0.0 { ms } else { stats.frame_ms * 0.95 + ms * 0.05 };
+}
+
+/// Everything the panels read, gathered so the drawing code stays plain functions.
+#[derive(bevy::ecs::system::SystemParam)]
+struct PanelData<'w, 's> {
+    state: ResMut<'w, UiState>,
+    selection: ResMut<'w, crate::view::selection::Selection>,
+    camera_commands: MessageWriter<'w, crate::view::camera::CameraCommand>,
+    store: Res<'w, crate::ingest::Store>,
+    ingest: Res<'w, crate::ingest::IngestStats>,
+    frame: Res<'w, FrameStats>,
+    view_time: Res<'w, crate::evaluation::ViewTime>,
+    active: Res<'w, crate::plant::ActiveScene>,
+    plant: Res<'w, crate::plant::PlantStatus>,
+    source: Option<Res<'w, crate::sources::SourceInfo>>,
+    assets: Query<
+        'w,
+        's,
+        (
+            Entity,
+            &'static crate::plant::PlantAsset,
+            Option<&'static crate::plant::AssetBinding>,
+            Option<&'static crate::evaluation::AssetStatus>,
+        ),
+    >,
+}
+
+fn draw_panels(
+    mut contexts: EguiContexts,
+    mut data: PanelData,
+    window: Single<&Window, With<PrimaryWindow>>,
+    mut camera: Single<&mut Camera, With<Camera3d>>,
+) -> Result {
+    let ctx = contexts.ctx_mut()?;
+    let mut root = egui::Ui::new(
+        ctx.clone(),
+        "twinscope-root".into(),
+        egui::UiBuilder::new()
+            .layer_id(egui::LayerId::background())
+            .max_rect(ctx.viewport_rect()),
+    );
+    let bottom = egui::Panel::bottom("status_bar")
+        .exact_size(26.0)
+        .show(&mut root, |ui| status_bar::draw(ui, &data))
+        .response
+        .rect
+        .height();
+    let left = egui::Panel::left("outliner")
+        .resizable(true)
+        .default_size(250.0)
+        .show(&mut root, |ui| outliner::draw(ui, &mut data))
+        .response
+        .rect
+        .width();
+    let right = egui::Panel::right("inspector")
+        .resizable(true)
+        .default_size(300.0)
+        .show(&mut root, |ui| inspector::draw(ui, &mut data))
+        .response
+        .rect
+        .width();
+    fit_viewport(&mut camera, &window, left, right, 0.0, bottom);
+    Ok(())
+}
+
+/// Restricts the 3D camera to the window area not covered by panels (logical sizes in).
+fn fit_viewport(camera: &mut Camera, window: &Window, left: f32, right: f32, top: f32, bottom: f32) {
+    let scale = window.scale_factor();
+    let full = UVec2::new(window.physical_width(), window.physical_height());
+    let position = UVec2::new((left * scale) as u32, (top * scale) as u32);
+    let margin = UVec2::new(((left + right) * scale) as u32, ((top + bottom) * scale) as u32);
+    let size = full.saturating_sub(margin).max(UVec2::ONE);
+    let wanted = Viewport {
+        physical_position: position.min(full.saturating_sub(UVec2::ONE)),
+        physical_size: size,
+        ..default()
+    };
+    if camera.viewport.as_ref().is_none_or(|v| v.physical_position != wanted.physical_position || v.physical_size != wanted.physical_size) {
+        camera.viewport = Some(wanted);
+    }
+}
+
+/// Converts a rule colour to egui's colour type.
+fn egui_color(color: crate::core::rules::RuleColor) -> egui::Color32 {
+    let [r, g, b] = color.0;
+    egui::Color32::from_rgb(r, g, b)
+}

@@ -1,0 +1,233 @@
+//! Orbit / pan / zoom camera with "frame selected" and "reset view".
+//!
+//! Mouse: left-drag orbits, right- or middle-drag pans, wheel zooms. Keyboard: arrows / WASD
+//! pan, Q/E orbit, +/- zoom, F frames the selection, Home or R resets to the whole plant.
+//! Input over egui panels is left to egui.
+
+use crate::plant::{AssetBounds, PlantStatus};
+use crate::schedule::TwinscopeSystems;
+use bevy::input::mouse::{AccumulatedMouseMotion, AccumulatedMouseScroll, MouseScrollUnit};
+use bevy::prelude::*;
+use bevy_egui::input::EguiWantsInput;
+
+use super::selection::Selection;
+
+/// Orbit state of the main camera; the transform is derived from it every frame.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct OrbitCamera {
+    /// Point the camera looks at and orbits around.
+    pub focus: Vec3,
+    /// Rotation about the vertical axis, radians.
+    pub yaw: f32,
+    /// Elevation above the horizon, radians (kept between ~5° and ~89°).
+    pub pitch: f32,
+    /// Distance from the focus, metres.
+    pub distance: f32,
+}
+
+impl OrbitCamera {
+    /// The default 3/4 view of a box, far enough to fit it in a ~45° field of view.
+    pub fn framing(min: Vec3, max: Vec3) -> Self {
+        let radius = ((max - min).length() * 0.5).max(1.0);
+        Self {
+            focus: (min + max) * 0.5,
+            yaw: -0.65,
+            pitch: 0.62,
+            distance: radius * 2.0,
+        }
+    }
+
+    /// Same angles, refocused on a box.
+    pub fn refocus(&self, min: Vec3, max: Vec3) -> Self {
+        let radius = ((max - min).length() * 0.5).max(0.5);
+        Self {
+            focus: (min + max) * 0.5,
+            distance: (radius * 2.6).max(3.0),
+            ..*self
+        }
+    }
+
+    /// World transform for these orbit parameters.
+    pub fn transform(&self) -> Transform {
+        let rotation = Quat::from_euler(EulerRot::YXZ, self.yaw, -self.pitch, 0.0);
+        let position = self.focus + rotation * Vec3::new(0.0, 0.0, self.distance);
+        Transform::from_translation(position).looking_at(self.focus, Vec3::Y)
+    }
+}
+
+impl Default for OrbitCamera {
+    fn default() -> Self {
+        Self::framing(Vec3::new(-20.0, 0.0, -13.0), Vec3::new(20.0, 6.0, 13.0))
+    }
+}
+
+/// Requests that camera code carries out (from keys, UI buttons or double-clicks).
+#[derive(Message, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CameraCommand {
+    /// Fit the selected asset in view.
+    FrameSelected,
+    /// Fit the whole plant in view from the default angle.
+    ResetView,
+}
+
+/// Tracks mouse-button drag distance so a drag that ends on an asset is not taken as a click.
+#[derive(Resource, Default, Debug)]
+pub struct DragTracker {
+    /// Pixels moved since the left button went down.
+    pub moved_px: f32,
+}
+
+/// Adds the main camera and its controls.
+pub fn plugin(app: &mut App) {
+    app.add_message::<CameraCommand>()
+        .init_resource::<DragTracker>()
+        .add_systems(Startup, spawn_camera)
+        .add_systems(
+            Update,
+            (frame_plant_when_ready, camera_keys, orbit_with_mouse, run_camera_commands, apply_orbit)
+                .chain()
+                .in_set(TwinscopeSystems::View),
+        );
+}
+
+fn spawn_camera(mut commands: Commands) {
+    let orbit = OrbitCamera::default();
+    commands.spawn((Name::new("main camera"), Camera3d::default(), orbit, orbit.transform()));
+}
+
+/// Frames the plant once its bounds are known.
+fn frame_plant_when_ready(status: Res<PlantStatus>, mut done: Local<bool>, mut commands: MessageWriter<CameraCommand>) {
+    if !*done && status.bounds.is_some() {
+        *done = true;
+        commands.write(CameraCommand::ResetView);
+    }
+}
+
+fn camera_keys(
+    keys: Res<ButtonInput<KeyCode>>,
+    time: Res<Time>,
+    egui_input: Option<Res<EguiWantsInput>>,
+    mut commands: MessageWriter<CameraCommand>,
+    mut cameras: Query<&mut OrbitCamera>,
+) {
+    if egui_input.is_some_and(|input| input.wants_any_keyboard_input()) {
+        return;
+    }
+    if keys.just_pressed(KeyCode::KeyF) {
+        commands.write(CameraCommand::FrameSelected);
+    }
+    if keys.just_pressed(KeyCode::Home) || keys.just_pressed(KeyCode::KeyR) {
+        commands.write(CameraCommand::ResetView);
+    }
+    let dt = time.delta_secs();
+    for mut orbit in &mut cameras {
+        let pressed = |a: KeyCode, b: KeyCode| keys.pressed(a) || keys.pressed(b);
+        let mut pan = Vec2::ZERO;
+        if pressed(KeyCode::ArrowLeft, KeyCode::KeyA) { pan.x -= 1.0; }
+        if pressed(KeyCode::ArrowRight, KeyCode::KeyD) { pan.x += 1.0; }
+        if pressed(KeyCode::ArrowUp, KeyCode::KeyW) { pan.y += 1.0; }
+        if pressed(KeyCode::ArrowDown, KeyCode::KeyS) { pan.y -= 1.0; }
+        if pan != Vec2::ZERO {
+            let speed = orbit.distance * 0.8 * dt;
+            let (right, forward) = ground_axes(orbit.yaw);
+            orbit.focus += (right * pan.x + forward * pan.y) * speed;
+        }
+        if keys.pressed(KeyCode::KeyQ) { orbit.yaw += 1.2 * dt; }
+        if keys.pressed(KeyCode::KeyE) { orbit.yaw -= 1.2 * dt; }
+        if pressed(KeyCode::Equal, KeyCode::NumpadAdd) { orbit.distance *= 1.0 - 1.2 * dt; }
+        if pressed(KeyCode::Minus, KeyCode::NumpadSubtract) { orbit.distance *= 1.0 + 1.2 * dt; }
+        orbit.distance = orbit.distance.clamp(1.0, 5_000.0);
+    }
+}
+
+/// Right and forward directions on the ground plane for a camera yaw.
+fn ground_axes(yaw: f32) -> (Vec3, Vec3) {
+    let rotation = Quat::from_rotation_y(yaw);
+    (rotation * Vec3::X, rotation * Vec3::NEG_Z)
+}
+
+fn orbit_with_mouse(
+    buttons: Res<ButtonInput<MouseButton>>,
+    motion: Res<AccumulatedMouseMotion>,
+    scroll: Res<AccumulatedMouseScroll>,
+    egui_input: Option<Res<EguiWantsInput>>,
+    mut drag: ResMut<DragTracker>,
+    mut cameras: Query<&mut OrbitCamera>,
+) {
+    if buttons.just_pressed(MouseButton::Left) {
+        drag.moved_px = 0.0;
+    }
+    if buttons.pressed(MouseButton::Left) {
+        drag.moved_px += motion.delta.length();
+    }
+    let over_ui = egui_input.is_some_and(|input| input.wants_any_pointer_input());
+    if over_ui {
+        return;
+    }
+    for mut orbit in &mut cameras {
+        if buttons.pressed(MouseButton::Left) {
+            orbit.yaw -= motion.delta.x * 0.006;
+            orbit.pitch = (orbit.pitch + motion.delta.y * 0.006).clamp(0.08, 1.55);
+        }
+        if buttons.pressed(MouseButton::Right) || buttons.pressed(MouseButton::Middle) {
+            let (right, forward) = ground_axes(orbit.yaw);
+            let scale = orbit.distance * 0.0018;
+            orbit.focus += (-right * motion.delta.x + forward * motion.delta.y) * scale;
+        }
+        let lines = match scroll.unit {
+            MouseScrollUnit::Line => scroll.delta.y,
+            MouseScrollUnit::Pixel => scroll.delta.y / 40.0,
+        };
+        if lines != 0.0 {
+            orbit.distance = (orbit.distance * (1.0 - 0.12 * lines)).clamp(1.0, 5_000.0);
+        }
+    }
+}
+
+fn run_camera_commands(
+    mut commands: MessageReader<CameraCommand>,
+    selection: Res<Selection>,
+    status: Res<PlantStatus>,
+    bounds: Query<&AssetBounds>,
+    mut cameras: Query<&mut OrbitCamera>,
+) {
+    for command in commands.read() {
+        for mut orbit in &mut cameras {
+            match command {
+                CameraCommand::FrameSelected => {
+                    if let Some(b) = selection.asset.and_then(|a| bounds.get(a).ok()) {
+                        *orbit = orbit.refocus(b.min, b.max);
+                    }
+                }
+                CameraCommand::ResetView => {
+                    if let Some((min, max)) = status.bounds {
+                        *orbit = OrbitCamera::framing(min, max);
+                    } else {
+                        *orbit = OrbitCamera::default();
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn apply_orbit(mut cameras: Query<(&OrbitCamera, &mut Transform), Changed<OrbitCamera>>) {
+    for (orbit, mut transform) in &mut cameras {
+        *transform = orbit.transform();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn framing_looks_at_the_box_centre_from_above() {
+        let orbit = OrbitCamera::framing(Vec3::new(-10.0, 0.0, -5.0), Vec3::new(10.0, 4.0, 5.0));
+        let t = orbit.transform();
+        assert!(t.translation.y > orbit.focus.y, "camera should be above the focus");
+        let to_focus = (orbit.focus - t.translation).normalize();
+        assert!(t.forward().dot(to_focus) > 0.999);
+        assert!((t.translation.distance(orbit.focus) - orbit.distance).abs() < 1e-3);
+    }
+}

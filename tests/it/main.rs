@@ -1,0 +1,8 @@
+//! twinscope's integration tests: one binary (one Bevy link) with a module per area.
+
+mod cli;
+mod headless;
+mod ingest;
+mod plantgen;
+mod screenshot;
+mod support;

@@ -1,0 +1,47 @@
+//! Shared helpers: paths into the checkout and running the real binary.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+/// The repository root (where Cargo.toml is).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The demo scene file.
+pub fn demo_scene() -> PathBuf {
+    repo_root().join("scenes/demo_plant.toml")
+}
+
+/// The committed demo plant model.
+pub fn demo_model() -> PathBuf {
+    repo_root().join("assets/plants/demo_plant.glb")
+}
+
+/// Runs the built `twinscope` binary with arguments, from the repository root.
+pub fn twinscope(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_twinscope"))
+        .args(args)
+        .current_dir(repo_root())
+        .output()
+        .expect("the twinscope binary runs")
+}
+
+/// The demo scene's text with its model path made absolute, so copies can live in temp dirs.
+pub fn demo_scene_text_with_absolute_model() -> String {
+    let text = std::fs::read_to_string(demo_scene()).expect("demo scene is readable");
+    let model = demo_model();
+    text.replace(
+        "model = \"../assets/plants/demo_plant.glb\"",
+        &format!("model = \"{}\"", model.display()),
+    )
+}
+
+/// 1-based line and column of the first occurrence of `needle` in `text`.
+pub fn line_col(text: &str, needle: &str) -> (usize, usize) {
+    let offset = text.find(needle).expect("needle is in text");
+    let before = &text[..offset];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
