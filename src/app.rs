@@ -34,8 +34,13 @@ pub fn core_plugins(app: &mut App) {
 /// Loads the scene and its model's node list (no GPU needed), ready to insert into an app.
 pub fn load_active_scene(path: &std::path::Path) -> anyhow::Result<ActiveScene> {
     let scene = Scene::load(path)?;
-    let nodes = read_model_nodes(&scene.model_path)
-        .with_context(|| format!("scene {} names model {}", path.display(), scene.model_path.display()))?;
+    let nodes = read_model_nodes(&scene.model_path).with_context(|| {
+        format!(
+            "scene {} names model {}",
+            path.display(),
+            scene.model_path.display()
+        )
+    })?;
     Ok(ActiveScene {
         scene: Arc::new(scene),
         model_nodes: Arc::new(nodes),
@@ -75,14 +80,22 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     )
     .add_plugins(bevy_egui::EguiPlugin::default());
 
-    let store = crate::core::store::SignalStore::new(active.scene.signals.iter().map(|s| s.id.clone()));
+    let store =
+        crate::core::store::SignalStore::new(active.scene.signals.iter().map(|s| s.id.clone()));
     app.insert_resource(crate::ingest::Store(store));
     app.insert_resource(active);
     core_plugins(&mut app);
     app.add_plugins((crate::view::plugin, crate::ui::plugin));
 
-    let sender = app.world().resource::<crate::ingest::IngestChannel>().sender.clone();
-    app.insert_resource(ActiveSource(crate::sources::simulator::spawn_simulator(options.seed, sender)));
+    let sender = app
+        .world()
+        .resource::<crate::ingest::IngestChannel>()
+        .sender
+        .clone();
+    app.insert_resource(ActiveSource(crate::sources::simulator::spawn_simulator(
+        options.seed,
+        sender,
+    )));
     app.insert_resource(SourceInfo {
         description: format!("built-in simulator (seed {})", options.seed),
     });

@@ -65,7 +65,9 @@ fn request_capture(
     progress.waited += 1;
     if plant.bounds.is_none() {
         if progress.waited > MAX_WAIT_FRAMES {
-            progress.outcome = Some(Err(format!("the plant was not ready after {MAX_WAIT_FRAMES} frames")));
+            progress.outcome = Some(Err(format!(
+                "the plant was not ready after {MAX_WAIT_FRAMES} frames"
+            )));
         }
         return;
     }
@@ -74,8 +76,8 @@ fn request_capture(
         return;
     }
     let (camera, camera_transform) = *camera;
+    // world_to_viewport answers in logical window coordinates (viewport offset included).
     let scale = window.scale_factor();
-    let origin = camera.viewport.as_ref().map_or(Vec2::ZERO, |v| v.physical_position.as_vec2());
     progress.regions = assets
         .iter()
         .filter_map(|(asset, bounds, status)| {
@@ -83,7 +85,7 @@ fn request_capture(
                 .corners()
                 .iter()
                 .filter_map(|corner| camera.world_to_viewport(camera_transform, *corner).ok())
-                .map(|p| origin + p * scale)
+                .map(|p| p * scale)
                 .collect();
             if points.len() < 8 {
                 return None;
@@ -98,10 +100,16 @@ fn request_capture(
         })
         .collect();
     progress.requested = true;
-    commands.spawn(Screenshot::primary_window()).observe(save_capture);
+    commands
+        .spawn(Screenshot::primary_window())
+        .observe(save_capture);
 }
 
-fn save_capture(captured: On<ScreenshotCaptured>, request: Res<ScreenshotRequest>, mut progress: ResMut<CaptureProgress>) {
+fn save_capture(
+    captured: On<ScreenshotCaptured>,
+    request: Res<ScreenshotRequest>,
+    mut progress: ResMut<CaptureProgress>,
+) {
     let result = captured
         .image
         .clone()
@@ -114,14 +122,20 @@ fn save_capture(captured: On<ScreenshotCaptured>, request: Res<ScreenshotRequest
                 .map_err(|e| format!("cannot write {}: {e}", request.path.display()))
         })
         .and_then(|()| {
-            let json = serde_json::to_string_pretty(&progress.regions).map_err(|e| e.to_string())?;
+            let json =
+                serde_json::to_string_pretty(&progress.regions).map_err(|e| e.to_string())?;
             let regions_path = request.path.with_extension("json");
-            std::fs::write(&regions_path, json).map_err(|e| format!("cannot write {}: {e}", regions_path.display()))
+            std::fs::write(&regions_path, json)
+                .map_err(|e| format!("cannot write {}: {e}", regions_path.display()))
         });
     progress.outcome = Some(result);
 }
 
-fn exit_when_saved(progress: Res<CaptureProgress>, request: Res<ScreenshotRequest>, mut exit: MessageWriter<AppExit>) {
+fn exit_when_saved(
+    progress: Res<CaptureProgress>,
+    request: Res<ScreenshotRequest>,
+    mut exit: MessageWriter<AppExit>,
+) {
     match &progress.outcome {
         Some(Ok(())) => {
             info!("screenshot saved to {}", request.path.display());

@@ -6,7 +6,12 @@ use std::process::ExitCode;
 
 /// Desktop 3D digital twin: plant models bound to live sensor data.
 #[derive(Parser, Debug)]
-#[command(name = "twinscope", version, about, args_conflicts_with_subcommands = true)]
+#[command(
+    name = "twinscope",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
@@ -69,14 +74,18 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }),
-        Some(Command::GenPlant { out, assets }) => twinscope::commands::gen_plant(&out, assets).map(|bytes| {
-            println!("wrote {} ({bytes} bytes)", out.display());
-            ExitCode::SUCCESS
-        }),
+        Some(Command::GenPlant { out, assets }) => twinscope::commands::gen_plant(&out, assets)
+            .map(|bytes| {
+                println!("wrote {} ({bytes} bytes)", out.display());
+                ExitCode::SUCCESS
+            }),
         None => {
             let options = twinscope::app::ViewerOptions {
                 scene: cli.view.scene.unwrap_or_else(default_scene),
-                screenshot: cli.view.screenshot.map(|path| (path, cli.view.after_frames)),
+                screenshot: cli
+                    .view
+                    .screenshot
+                    .map(|path| (path, cli.view.after_frames)),
                 seed: cli.view.seed,
             };
             twinscope::app::run_viewer(options).map(|exit| match exit {

@@ -116,7 +116,11 @@ mod tests {
 
     fn rule() -> ThresholdRule {
         let c = |s| RuleColor::parse_hex(s).unwrap();
-        ThresholdRule::new(vec![10.0, 90.0], vec![c("#ff0000"), c("#00ff00"), c("#0000ff")]).unwrap()
+        ThresholdRule::new(
+            vec![10.0, 90.0],
+            vec![c("#ff0000"), c("#00ff00"), c("#0000ff")],
+        )
+        .unwrap()
     }
 
     #[test]
@@ -136,7 +140,10 @@ mod tests {
         let c = RuleColor([1, 2, 3]);
         assert_eq!(
             ThresholdRule::new(vec![1.0], vec![c]),
-            Err(RuleError::ColorCount { thresholds: 1, colors: 1 })
+            Err(RuleError::ColorCount {
+                thresholds: 1,
+                colors: 1
+            })
         );
         assert_eq!(
             ThresholdRule::new(vec![5.0, 5.0], vec![c, c, c]),
@@ -146,7 +153,10 @@ mod tests {
 
     #[test]
     fn hex_round_trips_and_rejects_garbage() {
-        assert_eq!(RuleColor::parse_hex("#3f8fd2").unwrap().to_string(), "#3f8fd2");
+        assert_eq!(
+            RuleColor::parse_hex("#3f8fd2").unwrap().to_string(),
+            "#3f8fd2"
+        );
         assert!(RuleColor::parse_hex("#3f8fd").is_err());
         assert!(RuleColor::parse_hex("blue").is_err());
     }

@@ -175,12 +175,24 @@ impl DemoSimulator {
         let feed_target = match tk101_pct {
             l if l < 40.0 => 100.0,
             l if l > 80.0 => 0.0,
-            _ => if self.valve_pos[0] > 50.0 { 100.0 } else { 0.0 },
+            _ => {
+                if self.valve_pos[0] > 50.0 {
+                    100.0
+                } else {
+                    0.0
+                }
+            }
         };
         let discharge_target = match tk102_pct {
             l if l > 92.0 => 0.0,
             l if l < 80.0 => 100.0,
-            _ => if self.valve_pos[1] > 50.0 { 100.0 } else { 0.0 },
+            _ => {
+                if self.valve_pos[1] > 50.0 {
+                    100.0
+                } else {
+                    0.0
+                }
+            }
         };
         self.pumps[1].running = match tk101_pct {
             l if l > 65.0 => true,
@@ -193,7 +205,11 @@ impl DemoSimulator {
             _ => self.pumps[2].running,
         };
         let transfer_target = if self.pumps[2].running { 100.0 } else { 0.0 };
-        for (pos, target) in self.valve_pos.iter_mut().zip([feed_target, discharge_target, transfer_target]) {
+        for (pos, target) in
+            self.valve_pos
+                .iter_mut()
+                .zip([feed_target, discharge_target, transfer_target])
+        {
             let max_move = VALVE_STROKE_PCT_PER_S * dt;
             *pos += (target - *pos).clamp(-max_move, max_move);
         }
@@ -202,9 +218,18 @@ impl DemoSimulator {
         let suction_ok = |pct: f64| ((pct - 2.0) / 8.0).clamp(0.0, 1.0);
         let discharge_open = self.valve_pos[1] / 100.0;
         let targets = [
-            f64::from(u8::from(self.pumps[0].running)) * PUMP_NOMINAL_M3H * discharge_open * suction_ok(tk101_pct),
-            f64::from(u8::from(self.pumps[1].running)) * PUMP_NOMINAL_M3H * discharge_open * suction_ok(tk101_pct),
-            f64::from(u8::from(self.pumps[2].running)) * TRANSFER_NOMINAL_M3H * (self.valve_pos[2] / 100.0) * suction_ok(tk102_pct),
+            f64::from(u8::from(self.pumps[0].running))
+                * PUMP_NOMINAL_M3H
+                * discharge_open
+                * suction_ok(tk101_pct),
+            f64::from(u8::from(self.pumps[1].running))
+                * PUMP_NOMINAL_M3H
+                * discharge_open
+                * suction_ok(tk101_pct),
+            f64::from(u8::from(self.pumps[2].running))
+                * TRANSFER_NOMINAL_M3H
+                * (self.valve_pos[2] / 100.0)
+                * suction_ok(tk102_pct),
         ];
         for (pump, target) in self.pumps.iter_mut().zip(targets) {
             pump.flow_m3h += (target - pump.flow_m3h) * (dt / 2.0).min(1.0);
@@ -212,8 +237,10 @@ impl DemoSimulator {
 
         let feed_m3h = FEED_FLOW_M3H * self.valve_pos[0] / 100.0;
         let into_tk102 = self.pumps[0].flow_m3h + self.pumps[1].flow_m3h;
-        self.tk101_m3 = (self.tk101_m3 + (feed_m3h - into_tk102) * dt / 3600.0 * 60.0).clamp(0.0, TK101_VOLUME_M3);
-        self.tk102_m3 = (self.tk102_m3 + (into_tk102 - self.pumps[2].flow_m3h) * dt / 3600.0 * 60.0)
+        self.tk101_m3 = (self.tk101_m3 + (feed_m3h - into_tk102) * dt / 3600.0 * 60.0)
+            .clamp(0.0, TK101_VOLUME_M3);
+        self.tk102_m3 = (self.tk102_m3
+            + (into_tk102 - self.pumps[2].flow_m3h) * dt / 3600.0 * 60.0)
             .clamp(0.0, TK102_VOLUME_M3);
 
         // Motors heat with load (I^2), cool towards ambient, with thermal lag.
@@ -228,7 +255,11 @@ impl DemoSimulator {
         }
 
         // Belt and packing.
-        let belt_target = if self.active_fault() == Some(Fault::ConveyorJam) { 0.0 } else { BELT_SPEED_MS };
+        let belt_target = if self.active_fault() == Some(Fault::ConveyorJam) {
+            0.0
+        } else {
+            BELT_SPEED_MS
+        };
         self.belt_speed += (belt_target - self.belt_speed) * (dt / 1.5).min(1.0);
         self.packed += self.packing_rate() / 60.0 * dt;
     }
@@ -257,11 +288,19 @@ impl DemoSimulator {
 
     fn motor_current(&self, i: usize) -> f64 {
         let pump = &self.pumps[i];
-        if pump.running { 14.0 + 0.65 * pump.flow_m3h } else { 0.0 }
+        if pump.running {
+            14.0 + 0.65 * pump.flow_m3h
+        } else {
+            0.0
+        }
     }
 
     fn packing_rate(&self) -> f64 {
-        let product = if self.pumps[2].flow_m3h > 5.0 { 1.0 } else { 0.25 };
+        let product = if self.pumps[2].flow_m3h > 5.0 {
+            1.0
+        } else {
+            0.25
+        };
         (self.belt_speed / BELT_SPEED_MS) * 80.0 * product
     }
 
@@ -274,11 +313,21 @@ impl DemoSimulator {
 
     /// The value a sensor on `id` reads now (true value plus sensor noise).
     fn measure(&mut self, id: &str) -> f64 {
-        let Some((tag, quantity)) = id.split_once('.') else { return f64::NAN };
-        let index = tag.as_bytes().last().map(|d| usize::from(d.saturating_sub(b'1')).min(2)).unwrap_or(0);
+        let Some((tag, quantity)) = id.split_once('.') else {
+            return f64::NAN;
+        };
+        let index = tag
+            .as_bytes()
+            .last()
+            .map(|d| usize::from(d.saturating_sub(b'1')).min(2))
+            .unwrap_or(0);
         match (tag, quantity) {
-            ("TK-101", "level") => (100.0 * self.tk101_m3 / TK101_VOLUME_M3 + self.noise(0.15)).clamp(0.0, 100.0),
-            ("TK-102", "level") => (100.0 * self.tk102_m3 / TK102_VOLUME_M3 + self.noise(0.15)).clamp(0.0, 100.0),
+            ("TK-101", "level") => {
+                (100.0 * self.tk101_m3 / TK101_VOLUME_M3 + self.noise(0.15)).clamp(0.0, 100.0)
+            }
+            ("TK-102", "level") => {
+                (100.0 * self.tk102_m3 / TK102_VOLUME_M3 + self.noise(0.15)).clamp(0.0, 100.0)
+            }
             (_, "flow") => (self.pumps[index].flow_m3h + self.noise(0.3)).max(0.0),
             (_, "vibration") => {
                 let pump = &self.pumps[index];
@@ -325,7 +374,10 @@ mod tests {
         for (id, period) in demo_signal_periods() {
             let n = samples.iter().filter(|s| s.signal.as_str() == id).count();
             let expected = (10.0 / period) as usize;
-            assert!(n.abs_diff(expected) <= 1, "{id}: {n} samples, expected ~{expected}");
+            assert!(
+                n.abs_diff(expected) <= 1,
+                "{id}: {n} samples, expected ~{expected}"
+            );
         }
         assert!(samples.iter().all(|s| s.value.is_finite()));
     }
@@ -344,19 +396,36 @@ mod tests {
                 Some("rate") => (0.0, 120.0),
                 _ => (0.0, 1e9),
             };
-            assert!((lo..=hi).contains(&s.value), "{} = {} outside {lo}..{hi}", s.signal, s.value);
+            assert!(
+                (lo..=hi).contains(&s.value),
+                "{} = {} outside {lo}..{hi}",
+                s.signal,
+                s.value
+            );
         }
     }
 
     #[test]
     fn tanks_move_and_faults_happen() {
         let (sim, samples) = run(11, 1800.0);
-        let levels: Vec<f64> = samples.iter().filter(|s| s.signal.as_str() == "TK-101.level").map(|s| s.value).collect();
-        let (min, max) = levels.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+        let levels: Vec<f64> = samples
+            .iter()
+            .filter(|s| s.signal.as_str() == "TK-101.level")
+            .map(|s| s.value)
+            .collect();
+        let (min, max) = levels
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
         assert!(max - min > 20.0, "TK-101 level barely moved: {min}..{max}");
-        let hot = samples.iter().any(|s| s.signal.as_str().ends_with(".temperature") && s.value > 95.0);
-        let jammed = samples.iter().any(|s| s.signal.as_str() == "CV-201.speed" && s.value < 0.1);
-        let shaking = samples.iter().any(|s| s.signal.as_str().ends_with(".vibration") && s.value > 7.1);
+        let hot = samples
+            .iter()
+            .any(|s| s.signal.as_str().ends_with(".temperature") && s.value > 95.0);
+        let jammed = samples
+            .iter()
+            .any(|s| s.signal.as_str() == "CV-201.speed" && s.value < 0.1);
+        let shaking = samples
+            .iter()
+            .any(|s| s.signal.as_str().ends_with(".vibration") && s.value > 7.1);
         assert!(hot || jammed || shaking, "no fault showed in half an hour");
         assert!(sim.elapsed_s() >= 1799.9);
     }
@@ -368,7 +437,11 @@ mod tests {
         sim.fault = Some((Fault::MotorCooling(0), 10_000.0));
         let mut out = Vec::new();
         sim.advance(300.0, &mut out);
-        let last = out.iter().rev().find(|s| s.signal.as_str() == "M-101.temperature").map(|s| s.value);
+        let last = out
+            .iter()
+            .rev()
+            .find(|s| s.signal.as_str() == "M-101.temperature")
+            .map(|s| s.value);
         assert!(last.is_some_and(|t| t > 95.0), "M-101 at {last:?}");
     }
 }

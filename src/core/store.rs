@@ -126,9 +126,20 @@ mod tests {
     #[test]
     fn keeps_newest_value_and_counts_unknown() {
         let mut store = SignalStore::new(["a", "b"].map(SignalId::new));
-        store.ingest([sample("a", 10, 1.0), sample("a", 5, 9.0), sample("zz", 1, 0.0), sample("b", 3, 2.0)]);
+        store.ingest([
+            sample("a", 10, 1.0),
+            sample("a", 5, 9.0),
+            sample("zz", 1, 0.0),
+            sample("b", 3, 2.0),
+        ]);
         let a = store.index_of(&SignalId::new("a")).unwrap();
-        assert_eq!(store.value_at(a, Timestamp(100)), Some(SignalValue { time: Timestamp(10), value: 1.0 }));
+        assert_eq!(
+            store.value_at(a, Timestamp(100)),
+            Some(SignalValue {
+                time: Timestamp(10),
+                value: 1.0
+            })
+        );
         assert_eq!(store.received(a), 2);
         assert_eq!(store.total_received(), 4);
         assert_eq!(store.unknown_signals().get(&SignalId::new("zz")), Some(&1));

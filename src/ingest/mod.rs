@@ -81,12 +81,19 @@ pub fn plugin(app: &mut App) {
     app.init_resource::<IngestChannel>()
         .init_resource::<Store>()
         .init_resource::<IngestStats>()
-        .add_systems(Update, drain_ingest_channel.in_set(TwinscopeSystems::Ingest));
+        .add_systems(
+            Update,
+            drain_ingest_channel.in_set(TwinscopeSystems::Ingest),
+        );
 }
 
 /// Moves batches from the channel into the store until the channel is empty or the budget is
 /// spent.
-pub fn drain_ingest_channel(channel: Res<IngestChannel>, mut store: ResMut<Store>, mut stats: ResMut<IngestStats>) {
+pub fn drain_ingest_channel(
+    channel: Res<IngestChannel>,
+    mut store: ResMut<Store>,
+    mut stats: ResMut<IngestStats>,
+) {
     let started = Instant::now();
     let mut samples = 0;
     loop {

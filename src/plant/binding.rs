@@ -80,9 +80,13 @@ pub(super) fn bind_plant_on_ready(
     // Find asset entities by name; the first entity with a name wins if names repeat.
     let mut found: HashMap<String, Entity> = HashMap::new();
     for entity in children.iter_descendants(root) {
-        let Ok(name) = names.get(entity) else { continue };
+        let Ok(name) = names.get(entity) else {
+            continue;
+        };
         let name = name.as_str();
-        if (asset_nodes.contains_key(name) || bound_nodes.contains(name)) && !found.contains_key(name) {
+        if (asset_nodes.contains_key(name) || bound_nodes.contains(name))
+            && !found.contains_key(name)
+        {
             found.insert(name.to_owned(), entity);
         }
     }
@@ -113,22 +117,42 @@ pub(super) fn bind_plant_on_ready(
                     unit: scene.signal(id).map(|s| s.unit.clone()).unwrap_or_default(),
                 })
                 .collect();
-            let rule = binding
-                .rule
-                .as_ref()
-                .and_then(|r| store.index_of(&r.signal).map(|index| (index, r.rule.clone())));
-            asset.insert((AssetBinding { signals, rule }, crate::evaluation::AssetStatus::default()));
+            let rule = binding.rule.as_ref().and_then(|r| {
+                store
+                    .index_of(&r.signal)
+                    .map(|index| (index, r.rule.clone()))
+            });
+            asset.insert((
+                AssetBinding { signals, rule },
+                crate::evaluation::AssetStatus::default(),
+            ));
         }
     }
 
-    status.missing_nodes = bound_nodes.iter().filter(|n| !found.contains_key(**n)).map(|n| n.to_string()).collect();
-    status.unbound_assets = found.keys().filter(|tag| !bound_nodes.contains(tag.as_str())).cloned().collect();
+    status.missing_nodes = bound_nodes
+        .iter()
+        .filter(|n| !found.contains_key(**n))
+        .map(|n| n.to_string())
+        .collect();
+    status.unbound_assets = found
+        .keys()
+        .filter(|tag| !bound_nodes.contains(tag.as_str()))
+        .cloned()
+        .collect();
     status.unbound_assets.sort();
     for missing in &status.missing_nodes {
-        warn!("scene {}: bound node `{missing}` is not in the model", scene.source.display());
+        warn!(
+            "scene {}: bound node `{missing}` is not in the model",
+            scene.source.display()
+        );
     }
     status.ready = true;
-    info!("plant ready: {} assets, {} bound, {} unbound", found.len(), found.len() - status.unbound_assets.len(), status.unbound_assets.len());
+    info!(
+        "plant ready: {} assets, {} bound, {} unbound",
+        found.len(),
+        found.len() - status.unbound_assets.len(),
+        status.unbound_assets.len()
+    );
 }
 
 /// Mesh entities under `entity`, stopping at nested assets (they own their own parts).
@@ -142,7 +166,9 @@ fn collect_parts(
     if meshes.contains(entity) {
         out.push(entity);
     }
-    let Ok(kids) = children.get(entity) else { return };
+    let Ok(kids) = children.get(entity) else {
+        return;
+    };
     for &child in kids {
         if assets.values().any(|&a| a == child) {
             continue;

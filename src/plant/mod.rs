@@ -93,7 +93,12 @@ pub fn model_asset_path(scene: &Scene) -> String {
 fn spawn_plant(mut commands: Commands, asset_server: Res<AssetServer>, active: Res<ActiveScene>) {
     let path = model_asset_path(&active.scene);
     let handle = asset_server.load(GltfAssetLabel::Scene(0).from_asset(path));
-    commands.spawn((Name::new("plant"), PlantRoot, WorldAssetRoot(handle), Transform::default()));
+    commands.spawn((
+        Name::new("plant"),
+        PlantRoot,
+        WorldAssetRoot(handle),
+        Transform::default(),
+    ));
 }
 
 /// Trigger type re-exported so tests can wait for the same moment the app binds at.
@@ -116,14 +121,17 @@ fn compute_bounds(
             let center = Vec3::from(aabb.center);
             let half = Vec3::from(aabb.half_extents);
             for corner in (0..8).map(|i| {
-                center + half * Vec3::new(
-                    if i & 1 == 0 { -1.0 } else { 1.0 },
-                    if i & 2 == 0 { -1.0 } else { 1.0 },
-                    if i & 4 == 0 { -1.0 } else { 1.0 },
-                )
+                center
+                    + half
+                        * Vec3::new(
+                            if i & 1 == 0 { -1.0 } else { 1.0 },
+                            if i & 2 == 0 { -1.0 } else { 1.0 },
+                            if i & 4 == 0 { -1.0 } else { 1.0 },
+                        )
             }) {
                 let world = transform.transform_point(corner);
-                bounds = Some(bounds.map_or((world, world), |(lo, hi)| (lo.min(world), hi.max(world))));
+                bounds =
+                    Some(bounds.map_or((world, world), |(lo, hi)| (lo.min(world), hi.max(world))));
             }
         }
         if let Some((min, max)) = bounds {

@@ -3,8 +3,8 @@
 //! It uses the same path as every other source (thread → bounded channel → per-frame drain),
 //! so the live view exercises the ingest path MQTT will use.
 
-use crate::core::sim::DemoSimulator;
 use crate::core::signal::{Sample, Timestamp};
+use crate::core::sim::DemoSimulator;
 use crossbeam_channel::{Sender, TrySendError};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -15,7 +15,9 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
         }
     });
     ui.separator();
-    let Some((_, asset, binding, status)) = data.selection.asset.and_then(|e| data.assets.get(e).ok()) else {
+    let Some((_, asset, binding, status)) =
+        data.selection.asset.and_then(|e| data.assets.get(e).ok())
+    else {
         ui.label(egui::RichText::new("Click an asset in the view or the list.").weak());
         return;
     };
@@ -37,35 +39,44 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
         ui.horizontal(|ui| {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
             ui.painter().rect_filled(rect, 3.0, egui_color(color));
-            let band = status.band.map_or("no data".to_owned(), |b| format!("rule band {b}"));
+            let band = status
+                .band
+                .map_or("no data".to_owned(), |b| format!("rule band {b}"));
             ui.label(band);
         });
     }
-    egui::Grid::new("signals").striped(true).num_columns(3).show(ui, |ui| {
-        ui.label(egui::RichText::new("signal").strong());
-        ui.label(egui::RichText::new("value").strong());
-        ui.label(egui::RichText::new("updated").strong());
-        ui.end_row();
-        for signal in &binding.signals {
-            ui.label(egui::RichText::new(signal.id.as_str()).monospace());
-            let value = signal.index.and_then(|i| data.store.value_at(i, data.view_time.0));
-            match value {
-                Some(v) => {
-                    ui.label(format!("{} {}", format_value(v.value), signal.unit));
-                    ui.label(format_age(data.view_time.0.secs_since(v.time)));
-                }
-                None if signal.index.is_none() => {
-                    ui.label(egui::RichText::new("not declared").color(egui::Color32::LIGHT_RED));
-                    ui.label("");
-                }
-                None => {
-                    ui.label(egui::RichText::new("no data").weak());
-                    ui.label("");
-                }
-            }
+    egui::Grid::new("signals")
+        .striped(true)
+        .num_columns(3)
+        .show(ui, |ui| {
+            ui.label(egui::RichText::new("signal").strong());
+            ui.label(egui::RichText::new("value").strong());
+            ui.label(egui::RichText::new("updated").strong());
             ui.end_row();
-        }
-    });
+            for signal in &binding.signals {
+                ui.label(egui::RichText::new(signal.id.as_str()).monospace());
+                let value = signal
+                    .index
+                    .and_then(|i| data.store.value_at(i, data.view_time.0));
+                match value {
+                    Some(v) => {
+                        ui.label(format!("{} {}", format_value(v.value), signal.unit));
+                        ui.label(format_age(data.view_time.0.secs_since(v.time)));
+                    }
+                    None if signal.index.is_none() => {
+                        ui.label(
+                            egui::RichText::new("not declared").color(egui::Color32::LIGHT_RED),
+                        );
+                        ui.label("");
+                    }
+                    None => {
+                        ui.label(egui::RichText::new("no data").weak());
+                        ui.label("");
+                    }
+                }
+                ui.end_row();
+            }
+        });
 }
 
 /// Up to three decimals, fewer for large values, so columns stay readable.

@@ -7,10 +7,14 @@ mod inspector;
 mod outliner;
 mod status_bar;
 
-use bevy::camera::Viewport;
+use bevy::camera::visibility::RenderLayers;
+use bevy::camera::{CameraOutputMode, Viewport};
 use bevy::prelude::*;
+use bevy::render::render_resource::BlendState;
 use bevy::window::PrimaryWindow;
-use bevy_egui::{EguiContexts, EguiPrimaryContextPass, egui};
+use bevy_egui::{
+    EguiContexts, EguiGlobalSettings, EguiPrimaryContextPass, PrimaryEguiContext, egui,
+};
 
 /// Panel state that outlives a frame (search text).
 #[derive(Resource, Default, Debug)]
@@ -27,16 +31,46 @@ pub struct FrameStats {
 }
 
 /// Adds the panels. Needs `EguiPlugin` (added by the app builder with the window plugins).
+///
+/// egui gets its own camera drawn over the whole window: were it attached to the 3D camera,
+/// fitting that camera's viewport between the panels would shrink the panels too.
 pub fn plugin(app: &mut App) {
-    app.init_resource::<UiState>()
-        .init_resource::<FrameStats>()
-        .add_systems(Update, measure_frame_time)
-        .add_systems(EguiPrimaryContextPass, draw_panels);
+    app.insert_resource(EguiGlobalSettings {
+        auto_create_primary_context: false,
+        ..default()
+    })
+    .init_resource::<UiState>()
+    .init_resource::<FrameStats>()
+    .add_systems(Startup, spawn_ui_camera)
+    .add_systems(Update, measure_frame_time)
+    .add_systems(EguiPrimaryContextPass, draw_panels);
+}
+
+fn spawn_ui_camera(mut commands: Commands) {
+    commands.spawn((
+        Name::new("ui camera"),
+        PrimaryEguiContext,
+        Camera2d,
+        RenderLayers::none(),
+        Camera {
+            order: 1,
+            output_mode: CameraOutputMode::Write {
+                blend_state: Some(BlendState::ALPHA_BLENDING),
+                clear_color: ClearColorConfig::None,
+            },
+            clear_color: ClearColorConfig::Custom(Color::NONE),
+            ..default()
+        },
+    ));
 }
 
 fn measure_frame_time(time: Res<Time<Real>>, mut stats: ResMut<FrameStats>) {
     let ms = time.delta_secs_f64() * 1000.0;
-    stats.frame_ms = if stats.frame_ms == 0.0 { ms } else { stats.frame_ms * 0.95 + ms * 0.05 };
+    stats.frame_ms = if stats.frame_ms == 0.0 {
+        ms
+    } else {
+        stats.frame_ms * 0.95 + ms * 0.05
+    };
 }
 
 /// Everything the panels read, gathered so the drawing code stays plain functions.
@@ -86,14 +120,14 @@ fn draw_panels(
         .height();
     let left = egui::Panel::left("outliner")
         .resizable(true)
-        .default_size(250.0)
+        .default_size(230.0)
         .show(&mut root, |ui| outliner::draw(ui, &mut data))
         .response
         .rect
         .width();
     let right = egui::Panel::right("inspector")
         .resizable(true)
-        .default_size(300.0)
+        .default_size(270.0)
         .show(&mut root, |ui| inspector::draw(ui, &mut data))
         .response
         .rect
@@ -103,18 +137,30 @@ fn draw_panels(
 }
 
 /// Restricts the 3D camera to the window area not covered by panels (logical sizes in).
-fn fit_viewport(camera: &mut Camera, window: &Window, left: f32, right: f32, top: f32, bottom: f32) {
+fn fit_viewport(
+    camera: &mut Camera,
+    window: &Window,
+    left: f32,
+    right: f32,
+    top: f32,
+    bottom: f32,
+) {
     let scale = window.scale_factor();
     let full = UVec2::new(window.physical_width(), window.physical_height());
     let position = UVec2::new((left * scale) as u32, (top * scale) as u32);
-    let margin = UVec2::new(((left + right) * scale) as u32, ((top + bottom) * scale) as u32);
+    let margin = UVec2::new(
+        ((left + right) * scale) as u32,
+        ((top + bottom) * scale) as u32,
+    );
     let size = full.saturating_sub(margin).max(UVec2::ONE);
     let wanted = Viewport {
         physical_position: position.min(full.saturating_sub(UVec2::ONE)),
         physical_size: size,
         ..default()
     };
-    if camera.viewport.as_ref().is_none_or(|v| v.physical_position != wanted.physical_position || v.physical_size != wanted.physical_size) {
+    if camera.viewport.as_ref().is_none_or(|v| {
+        v.physical_position != wanted.physical_position || v.physical_size != wanted.physical_size
+    }) {
         camera.viewport = Some(wanted);
     }
 }

@@ -7,7 +7,9 @@ use bevy_egui::egui;
 
 pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
     ui.heading("Assets");
-    ui.add(egui::TextEdit::singleline(&mut data.state.search).hint_text("search tag or description"));
+    ui.add(
+        egui::TextEdit::singleline(&mut data.state.search).hint_text("search tag or description"),
+    );
     ui.separator();
     let needle = data.state.search.to_lowercase();
     let mut rows: Vec<_> = data
@@ -16,38 +18,57 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
         .filter(|(_, asset, _, _)| {
             needle.is_empty()
                 || asset.tag.to_lowercase().contains(&needle)
-                || asset.description.as_deref().is_some_and(|d| d.to_lowercase().contains(&needle))
+                || asset
+                    .description
+                    .as_deref()
+                    .is_some_and(|d| d.to_lowercase().contains(&needle))
         })
         .map(|(entity, asset, binding, status)| {
-            (entity, asset.tag.clone(), asset.description.clone().unwrap_or_default(), binding.is_some(), status.and_then(|s| s.color))
+            (
+                entity,
+                asset.tag.clone(),
+                asset.description.clone().unwrap_or_default(),
+                binding.is_some(),
+                status.and_then(|s| s.color),
+            )
         })
         .collect();
     rows.sort_by(|a, b| a.1.cmp(&b.1));
     ui.label(egui::RichText::new(format!("{} assets", rows.len())).weak());
-    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
-        for (entity, tag, description, bound, color) in rows {
-            ui.horizontal(|ui| {
-                let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-                let swatch = match (bound, color) {
-                    (true, Some(c)) => egui_color(c),
-                    (true, None) => egui_color(RuleColor::NO_DATA),
-                    (false, _) => egui::Color32::TRANSPARENT,
-                };
-                ui.painter().rect_filled(rect, 2.0, swatch);
-                if !bound {
-                    ui.painter().rect_stroke(rect, 2.0, egui::Stroke::new(1.0, egui::Color32::GRAY), egui::StrokeKind::Inside);
-                }
-                let selected = data.selection.asset == Some(entity);
-                let response = ui.selectable_label(selected, egui::RichText::new(&tag).monospace()).on_hover_text(&description);
-                if response.clicked() {
-                    data.selection.asset = Some(entity);
-                }
-                if response.double_clicked() {
-                    data.selection.asset = Some(entity);
-                    data.camera_commands.write(CameraCommand::FrameSelected);
-                }
-                ui.label(egui::RichText::new(description).weak().small());
-            });
-        }
-    });
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            for (entity, tag, description, bound, color) in rows {
+                ui.horizontal(|ui| {
+                    let (rect, _) =
+                        ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+                    let swatch = match (bound, color) {
+                        (true, Some(c)) => egui_color(c),
+                        (true, None) => egui_color(RuleColor::NO_DATA),
+                        (false, _) => egui::Color32::TRANSPARENT,
+                    };
+                    ui.painter().rect_filled(rect, 2.0, swatch);
+                    if !bound {
+                        ui.painter().rect_stroke(
+                            rect,
+                            2.0,
+                            egui::Stroke::new(1.0, egui::Color32::GRAY),
+                            egui::StrokeKind::Inside,
+                        );
+                    }
+                    let selected = data.selection.asset == Some(entity);
+                    let response = ui
+                        .selectable_label(selected, egui::RichText::new(&tag).monospace())
+                        .on_hover_text(&description);
+                    if response.clicked() {
+                        data.selection.asset = Some(entity);
+                    }
+                    if response.double_clicked() {
+                        data.selection.asset = Some(entity);
+                        data.camera_commands.write(CameraCommand::FrameSelected);
+                    }
+                    ui.label(egui::RichText::new(description).weak().small());
+                });
+            }
+        });
 }

@@ -7,26 +7,55 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &PanelData) {
     ui.horizontal_centered(|ui| {
         ui.label(egui::RichText::new(&data.active.scene.name).strong());
         ui.separator();
-        let source = data.source.as_ref().map_or("no source", |s| s.description.as_str());
+        let source = data
+            .source
+            .as_ref()
+            .map_or("no source", |s| s.description.as_str());
         ui.label(format!("source: {source}"));
         ui.separator();
         ui.label(format!("{:.0} samples/s", data.ingest.samples_per_sec));
         if data.ingest.pending_batches > 0 {
-            ui.label(egui::RichText::new(format!("{} batches waiting", data.ingest.pending_batches)).color(egui::Color32::YELLOW));
+            ui.label(
+                egui::RichText::new(format!("{} batches waiting", data.ingest.pending_batches))
+                    .color(egui::Color32::YELLOW),
+            );
         }
         ui.separator();
-        let fps = if data.frame.frame_ms > 0.0 { 1000.0 / data.frame.frame_ms } else { 0.0 };
-        ui.label(format!("frame {:.1} ms ({fps:.0} fps)", data.frame.frame_ms));
+        let fps = if data.frame.frame_ms > 0.0 {
+            1000.0 / data.frame.frame_ms
+        } else {
+            0.0
+        };
+        ui.label(format!(
+            "frame {:.1} ms ({fps:.0} fps)",
+            data.frame.frame_ms
+        ));
         let unknown = data.store.unknown_signals().len();
         if unknown > 0 {
             ui.separator();
-            ui.label(egui::RichText::new(format!("{unknown} undeclared signals")).color(egui::Color32::YELLOW))
-                .on_hover_text(data.store.unknown_signals().keys().map(|k| k.as_str()).collect::<Vec<_>>().join("\n"));
+            ui.label(
+                egui::RichText::new(format!("{unknown} undeclared signals"))
+                    .color(egui::Color32::YELLOW),
+            )
+            .on_hover_text(
+                data.store
+                    .unknown_signals()
+                    .keys()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n"),
+            );
         }
         if !data.plant.missing_nodes.is_empty() {
             ui.separator();
-            ui.label(egui::RichText::new(format!("{} bound nodes missing", data.plant.missing_nodes.len())).color(egui::Color32::LIGHT_RED))
-                .on_hover_text(data.plant.missing_nodes.join("\n"));
+            ui.label(
+                egui::RichText::new(format!(
+                    "{} bound nodes missing",
+                    data.plant.missing_nodes.len()
+                ))
+                .color(egui::Color32::LIGHT_RED),
+            )
+            .on_hover_text(data.plant.missing_nodes.join("\n"));
         }
         if !data.plant.ready {
             ui.separator();

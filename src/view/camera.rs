@@ -25,24 +25,59 @@ pub struct OrbitCamera {
     pub distance: f32,
 }
 
+/// The field of view the camera is framed for: the vertical field of view and the viewport's
+/// width / height.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FieldOfView {
+    /// Vertical field of view, radians.
+    pub vertical: f32,
+    /// Viewport width divided by height.
+    pub aspect: f32,
+}
+
+impl FieldOfView {
+    /// Half of the narrower of the horizontal and vertical angles: what a sphere must fit in.
+    fn narrow_half_angle(&self) -> f32 {
+        let half_vertical = self.vertical * 0.5;
+        let half_horizontal = (half_vertical.tan() * self.aspect.max(0.05)).atan();
+        half_vertical.min(half_horizontal)
+    }
+
+    /// Distance at which a box with bounding-sphere `radius` fills the view: 85 % of the sphere,
+    /// because a plant is flat and its outline from above sits well inside its sphere.
+    fn fit_distance(&self, radius: f32) -> f32 {
+        radius * 0.85 / self.narrow_half_angle().sin().max(0.05)
+    }
+}
+
+impl Default for FieldOfView {
+    fn default() -> Self {
+        Self {
+            vertical: std::f32::consts::FRAC_PI_4,
+            aspect: 16.0 / 9.0,
+        }
+    }
+}
+
 impl OrbitCamera {
-    /// The default 3/4 view of a box, far enough to fit it in a ~45° field of view.
-    pub fn framing(min: Vec3, max: Vec3) -> Self {
+    /// The default 3/4 view of a box from the front-right, far enough that its bounding sphere
+    /// fits the field of view.
+    pub fn framing(min: Vec3, max: Vec3, fov: FieldOfView) -> Self {
         let radius = ((max - min).length() * 0.5).max(1.0);
         Self {
             focus: (min + max) * 0.5,
-            yaw: -0.65,
-            pitch: 0.62,
-            distance: radius * 2.0,
+            yaw: 0.5,
+            pitch: 0.72,
+            distance: fov.fit_distance(radius),
         }
     }
 
-    /// Same angles, refocused on a box.
-    pub fn refocus(&self, min: Vec3, max: Vec3) -> Self {
+    /// Same angles, refocused on a box so it fills most of the view.
+    pub fn refocus(&self, min: Vec3, max: Vec3, fov: FieldOfView) -> Self {
         let radius = ((max - min).length() * 0.5).max(0.5);
         Self {
             focus: (min + max) * 0.5,
-            distance: (radius * 2.6).max(3.0),
+            distance: (fov.fit_distance(radius) * 1.3).max(3.0),
             ..*self
         }
     }
@@ -57,7 +92,11 @@ impl OrbitCamera {
 
 impl Default for OrbitCamera {
     fn default() -> Self {
-        Self::framing(Vec3::new(-20.0, 0.0, -13.0), Vec3::new(20.0, 6.0, 13.0))
+        Self::framing(
+            Vec3::new(-20.0, 0.0, -13.0),
+            Vec3::new(20.0, 6.0, 13.0),
+            FieldOfView::default(),
+        )
     }
 }
 
@@ -84,7 +123,13 @@ pub fn plugin(app: &mut App) {
         .add_systems(Startup, spawn_camera)
         .add_systems(
             Update,
-            (frame_plant_when_ready, camera_keys, orbit_with_mouse, run_camera_commands, apply_orbit)
+            (
+                frame_plant_when_ready,
+                camera_keys,
+                orbit_with_mouse,
+                run_camera_commands,
+                apply_orbit,
+            )
                 .chain()
                 .in_set(TwinscopeSystems::View),
         );
@@ -92,11 +137,20 @@ pub fn plugin(app: &mut App) {
 
 fn spawn_camera(mut commands: Commands) {
     let orbit = OrbitCamera::default();
-    commands.spawn((Name::new("main camera"), Camera3d::default(), orbit, orbit.transform()));
+    commands.spawn((
+        Name::new("main camera"),
+        Camera3d::default(),
+        orbit,
+        orbit.transform(),
+    ));
 }
 
 /// Frames the plant once its bounds are known.
-fn frame_plant_when_ready(status: Res<PlantStatus>, mut done: Local<bool>, mut commands: MessageWriter<CameraCommand>) {
+fn frame_plant_when_ready(
+    status: Res<PlantStatus>,
+    mut done: Local<bool>,
+    mut commands: MessageWriter<CameraCommand>,
+) {
     if !*done && status.bounds.is_some() {
         *done = true;
         commands.write(CameraCommand::ResetView);
@@ -123,19 +177,35 @@ fn camera_keys(
     for mut orbit in &mut cameras {
         let pressed = |a: KeyCode, b: KeyCode| keys.pressed(a) || keys.pressed(b);
         let mut pan = Vec2::ZERO;
-        if pressed(KeyCode::ArrowLeft, KeyCode::KeyA) { pan.x -= 1.0; }
-        if pressed(KeyCode::ArrowRight, KeyCode::KeyD) { pan.x += 1.0; }
-        if pressed(KeyCode::ArrowUp, KeyCode::KeyW) { pan.y += 1.0; }
-        if pressed(KeyCode::ArrowDown, KeyCode::KeyS) { pan.y -= 1.0; }
+        if pressed(KeyCode::ArrowLeft, KeyCode::KeyA) {
+            pan.x -= 1.0;
+        }
+        if pressed(KeyCode::ArrowRight, KeyCode::KeyD) {
+            pan.x += 1.0;
+        }
+        if pressed(KeyCode::ArrowUp, KeyCode::KeyW) {
+            pan.y += 1.0;
+        }
+        if pressed(KeyCode::ArrowDown, KeyCode::KeyS) {
+            pan.y -= 1.0;
+        }
         if pan != Vec2::ZERO {
             let speed = orbit.distance * 0.8 * dt;
             let (right, forward) = ground_axes(orbit.yaw);
             orbit.focus += (right * pan.x + forward * pan.y) * speed;
         }
-        if keys.pressed(KeyCode::KeyQ) { orbit.yaw += 1.2 * dt; }
-        if keys.pressed(KeyCode::KeyE) { orbit.yaw -= 1.2 * dt; }
-        if pressed(KeyCode::Equal, KeyCode::NumpadAdd) { orbit.distance *= 1.0 - 1.2 * dt; }
-        if pressed(KeyCode::Minus, KeyCode::NumpadSubtract) { orbit.distance *= 1.0 + 1.2 * dt; }
+        if keys.pressed(KeyCode::KeyQ) {
+            orbit.yaw += 1.2 * dt;
+        }
+        if keys.pressed(KeyCode::KeyE) {
+            orbit.yaw -= 1.2 * dt;
+        }
+        if pressed(KeyCode::Equal, KeyCode::NumpadAdd) {
+            orbit.distance *= 1.0 - 1.2 * dt;
+        }
+        if pressed(KeyCode::Minus, KeyCode::NumpadSubtract) {
+            orbit.distance *= 1.0 + 1.2 * dt;
+        }
         orbit.distance = orbit.distance.clamp(1.0, 5_000.0);
     }
 }
@@ -189,19 +259,20 @@ fn run_camera_commands(
     selection: Res<Selection>,
     status: Res<PlantStatus>,
     bounds: Query<&AssetBounds>,
-    mut cameras: Query<&mut OrbitCamera>,
+    mut cameras: Query<(&mut OrbitCamera, &Camera, &Projection)>,
 ) {
     for command in commands.read() {
-        for mut orbit in &mut cameras {
+        for (mut orbit, camera, projection) in &mut cameras {
+            let fov = field_of_view(camera, projection);
             match command {
                 CameraCommand::FrameSelected => {
                     if let Some(b) = selection.asset.and_then(|a| bounds.get(a).ok()) {
-                        *orbit = orbit.refocus(b.min, b.max);
+                        *orbit = orbit.refocus(b.min, b.max, fov);
                     }
                 }
                 CameraCommand::ResetView => {
                     if let Some((min, max)) = status.bounds {
-                        *orbit = OrbitCamera::framing(min, max);
+                        *orbit = OrbitCamera::framing(min, max, fov);
                     } else {
                         *orbit = OrbitCamera::default();
                     }
@@ -209,6 +280,19 @@ fn run_camera_commands(
             }
         }
     }
+}
+
+/// The camera's current field of view, from its projection and viewport.
+fn field_of_view(camera: &Camera, projection: &Projection) -> FieldOfView {
+    let vertical = match projection {
+        Projection::Perspective(p) => p.fov,
+        _ => FieldOfView::default().vertical,
+    };
+    let aspect = camera
+        .logical_viewport_size()
+        .filter(|size| size.y > 0.0)
+        .map_or(FieldOfView::default().aspect, |size| size.x / size.y);
+    FieldOfView { vertical, aspect }
 }
 
 fn apply_orbit(mut cameras: Query<(&OrbitCamera, &mut Transform), Changed<OrbitCamera>>) {
@@ -223,11 +307,44 @@ mod tests {
 
     #[test]
     fn framing_looks_at_the_box_centre_from_above() {
-        let orbit = OrbitCamera::framing(Vec3::new(-10.0, 0.0, -5.0), Vec3::new(10.0, 4.0, 5.0));
+        let orbit = OrbitCamera::framing(
+            Vec3::new(-10.0, 0.0, -5.0),
+            Vec3::new(10.0, 4.0, 5.0),
+            FieldOfView::default(),
+        );
         let t = orbit.transform();
-        assert!(t.translation.y > orbit.focus.y, "camera should be above the focus");
+        assert!(
+            t.translation.y > orbit.focus.y,
+            "camera should be above the focus"
+        );
         let to_focus = (orbit.focus - t.translation).normalize();
         assert!(t.forward().dot(to_focus) > 0.999);
         assert!((t.translation.distance(orbit.focus) - orbit.distance).abs() < 1e-3);
+    }
+
+    #[test]
+    fn a_narrow_viewport_moves_the_camera_back() {
+        let (min, max) = (Vec3::new(-20.0, 0.0, -13.0), Vec3::new(20.0, 6.0, 13.0));
+        let wide = OrbitCamera::framing(
+            min,
+            max,
+            FieldOfView {
+                vertical: 0.8,
+                aspect: 2.0,
+            },
+        );
+        let narrow = OrbitCamera::framing(
+            min,
+            max,
+            FieldOfView {
+                vertical: 0.8,
+                aspect: 0.8,
+            },
+        );
+        assert!(narrow.distance > wide.distance * 1.2);
+        // Most of the bounding sphere fits (a flat plant's outline is well inside its sphere).
+        let radius = (max - min).length() * 0.5;
+        let half_h = ((0.4f32).tan() * 0.8).atan();
+        assert!((0.85 * radius / narrow.distance).asin() <= half_h + 1e-4);
     }
 }

@@ -37,17 +37,24 @@ impl MaterialBuckets {
 pub fn plugin(app: &mut App) {
     app.init_resource::<MaterialBuckets>().add_systems(
         Update,
-        (remember_original_materials, apply_asset_materials).chain().in_set(TwinscopeSystems::View),
+        (remember_original_materials, apply_asset_materials)
+            .chain()
+            .in_set(TwinscopeSystems::View),
     );
 }
 
 /// Records each mesh's glTF material once, before any recolouring.
 fn remember_original_materials(
     mut commands: Commands,
-    meshes: Query<(Entity, &MeshMaterial3d<StandardMaterial>), (With<crate::plant::AssetPart>, Without<OriginalMaterial>)>,
+    meshes: Query<
+        (Entity, &MeshMaterial3d<StandardMaterial>),
+        (With<crate::plant::AssetPart>, Without<OriginalMaterial>),
+    >,
 ) {
     for (entity, material) in &meshes {
-        commands.entity(entity).insert(OriginalMaterial(material.0.clone()));
+        commands
+            .entity(entity)
+            .insert(OriginalMaterial(material.0.clone()));
     }
 }
 
@@ -68,11 +75,15 @@ fn apply_asset_materials(
         *previous_selection = selection.asset;
     }
     for asset in dirty {
-        let Ok((asset_parts, status)) = assets.get(asset) else { continue };
+        let Ok((asset_parts, status)) = assets.get(asset) else {
+            continue;
+        };
         let selected = selection.asset == Some(asset);
         let status_color = status.and_then(|s| s.color);
         for &part in &asset_parts.0 {
-            let Ok((mut material, original)) = parts.get_mut(part) else { continue };
+            let Ok((mut material, original)) = parts.get_mut(part) else {
+                continue;
+            };
             let wanted = match status_color {
                 Some(color) => buckets.status_material(color, selected, &mut materials),
                 None if selected => buckets.highlighted_material(&original.0, &mut materials),
@@ -100,7 +111,11 @@ impl MaterialBuckets {
                     base_color: Color::srgb(r, g, b),
                     perceptual_roughness: 0.55,
                     metallic: 0.05,
-                    emissive: if selected { SELECTED_EMISSIVE } else { LinearRgba::BLACK },
+                    emissive: if selected {
+                        SELECTED_EMISSIVE
+                    } else {
+                        LinearRgba::BLACK
+                    },
                     ..default()
                 })
             })

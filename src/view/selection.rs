@@ -21,7 +21,10 @@ pub fn plugin(app: &mut App) {
     app.add_plugins(MeshPickingPlugin)
         .init_resource::<Selection>()
         .add_observer(select_clicked_asset)
-        .add_systems(Update, (clear_selection_on_escape, draw_selection_outline).in_set(TwinscopeSystems::View));
+        .add_systems(
+            Update,
+            (clear_selection_on_escape, draw_selection_outline).in_set(TwinscopeSystems::View),
+        );
 }
 
 /// A click on any mesh of an asset selects that asset; a double-click also frames it.
@@ -37,7 +40,9 @@ fn select_clicked_asset(
     if click.event.button != PointerButton::Primary || drag.moved_px > CLICK_SLOP_PX {
         return;
     }
-    let Ok(part) = parts.get(click.entity) else { return };
+    let Ok(part) = parts.get(click.entity) else {
+        return;
+    };
     click.propagate(false);
     selection.asset = Some(part.asset);
     let now = time.elapsed_secs_f64();
@@ -54,8 +59,17 @@ fn clear_selection_on_escape(keys: Res<ButtonInput<KeyCode>>, mut selection: Res
 }
 
 /// Draws the selected asset's bounding box so the selection is obvious at any distance.
-fn draw_selection_outline(selection: Res<Selection>, bounds: Query<&AssetBounds, With<PlantAsset>>, mut gizmos: Gizmos) {
-    let Some(b) = selection.asset.and_then(|a| bounds.get(a).ok()) else { return };
+fn draw_selection_outline(
+    selection: Res<Selection>,
+    bounds: Query<&AssetBounds, With<PlantAsset>>,
+    mut gizmos: Gizmos,
+) {
+    let Some(b) = selection.asset.and_then(|a| bounds.get(a).ok()) else {
+        return;
+    };
     let size = (b.max - b.min) + Vec3::splat(0.1);
-    gizmos.cube(Transform::from_translation(b.center()).with_scale(size), Color::srgb(1.0, 0.85, 0.2));
+    gizmos.cube(
+        Transform::from_translation(b.center()).with_scale(size),
+        Color::srgb(1.0, 0.85, 0.2),
+    );
 }

@@ -14,7 +14,13 @@ use twinscope::plant::{AssetBinding, AssetPart, AssetParts, PlantAsset, PlantSta
 /// An app with just enough plugins to load and instance a glTF, plus twinscope's core plugins.
 fn headless_app(scene_path: &Path) -> App {
     let active = twinscope::app::load_active_scene(scene_path).expect("scene loads");
-    let model_dir = active.scene.model_path.parent().unwrap().canonicalize().unwrap();
+    let model_dir = active
+        .scene
+        .model_path
+        .parent()
+        .unwrap()
+        .canonicalize()
+        .unwrap();
     let mut app = App::new();
     app.add_plugins((
         MinimalPlugins,
@@ -31,10 +37,19 @@ fn headless_app(scene_path: &Path) -> App {
         bevy::world_serialization::WorldSerializationPlugin,
         bevy::gltf::GltfPlugin::default(),
     ));
-    let store = twinscope::core::store::SignalStore::new(active.scene.signals.iter().map(|s| s.id.clone()));
+    // No renderer, so no compressed textures; said explicitly to keep the glTF loader quiet.
+    app.insert_resource(bevy::image::CompressedImageFormatSupport(
+        bevy::image::CompressedImageFormats::NONE,
+    ));
+    let store =
+        twinscope::core::store::SignalStore::new(active.scene.signals.iter().map(|s| s.id.clone()));
     app.insert_resource(Store(store));
     app.insert_resource(active);
     twinscope::app::core_plugins(&mut app);
+    // `App::run` does this; tests that drive `update()` by hand must too (GltfPlugin registers
+    // its loader in `finish`).
+    app.finish();
+    app.cleanup();
     app
 }
 
@@ -47,10 +62,23 @@ fn update_until_ready(app: &mut App) {
         if status.ready && status.bounds.is_some() {
             return;
         }
-        assert!(Instant::now() < deadline, "plant not ready within 30 s");
+        assert!(
+            Instant::now() < deadline,
+            "plant not ready within 30 s: {status:?}"
+        );
         std::thread::sleep(Duration::from_millis(2));
     }
-    panic!("plant not ready after 10,000 updates");
+    let mut roots = app.world_mut().query_filtered::<&bevy::world_serialization::WorldAssetRoot, With<twinscope::plant::PlantRoot>>();
+    let handle = roots.iter(app.world()).next().map(|r| r.0.clone());
+    let state = handle.map(|h| {
+        app.world()
+            .resource::<AssetServer>()
+            .get_recursive_dependency_load_state(&h)
+    });
+    panic!(
+        "plant not ready after 10,000 updates: {:?} load state {state:?}",
+        app.world().resource::<PlantStatus>()
+    );
 }
 
 fn asset_entity(app: &mut App, tag: &str) -> Entity {
@@ -63,31 +91,58 @@ fn asset_entity(app: &mut App, tag: &str) -> Entity {
 }
 
 fn send(app: &App, samples: Vec<Sample>) {
-    app.world().resource::<IngestChannel>().sender.send(samples).unwrap();
+    app.world()
+        .resource::<IngestChannel>()
+        .sender
+        .send(samples)
+        .unwrap();
 }
 
 #[test]
 fn every_bound_node_carries_its_binding_after_instancing() {
     let mut app = headless_app(&demo_scene());
     update_until_ready(&mut app);
-    let scene = app.world().resource::<twinscope::plant::ActiveScene>().scene.clone();
-    assert!(app.world().resource::<PlantStatus>().missing_nodes.is_empty());
+    let scene = app
+        .world()
+        .resource::<twinscope::plant::ActiveScene>()
+        .scene
+        .clone();
+    assert!(
+        app.world()
+            .resource::<PlantStatus>()
+            .missing_nodes
+            .is_empty()
+    );
     for binding in &scene.bindings {
         let entity = asset_entity(&mut app, &binding.node);
-        let bound = app.world().get::<AssetBinding>(entity).unwrap_or_else(|| panic!("{} has no binding", binding.node));
+        let bound = app
+            .world()
+            .get::<AssetBinding>(entity)
+            .unwrap_or_else(|| panic!("{} has no binding", binding.node));
         let ids: Vec<&SignalId> = bound.signals.iter().map(|s| &s.id).collect();
-        assert_eq!(ids, binding.signals.iter().collect::<Vec<_>>(), "{}", binding.node);
+        assert_eq!(
+            ids,
+            binding.signals.iter().collect::<Vec<_>>(),
+            "{}",
+            binding.node
+        );
         assert!(bound.signals.iter().all(|s| s.index.is_some()));
         assert!(bound.rule.is_some(), "{} lost its rule", binding.node);
         let parts = app.world().get::<AssetParts>(entity).unwrap();
         assert!(!parts.0.is_empty(), "{} has no mesh parts", binding.node);
         for part in &parts.0 {
-            assert_eq!(app.world().get::<AssetPart>(*part).map(|p| p.asset), Some(entity));
+            assert_eq!(
+                app.world().get::<AssetPart>(*part).map(|p| p.asset),
+                Some(entity)
+            );
             assert!(app.world().get::<Mesh3d>(*part).is_some());
         }
     }
     let unbound = &app.world().resource::<PlantStatus>().unbound_assets;
-    assert!(unbound.contains(&"OS-301".to_owned()) && unbound.contains(&"FLOOR-01".to_owned()), "{unbound:?}");
+    assert!(
+        unbound.contains(&"OS-301".to_owned()) && unbound.contains(&"FLOOR-01".to_owned()),
+        "{unbound:?}"
+    );
 }
 
 #[test]
@@ -96,19 +151,43 @@ fn a_sample_changes_the_bound_assets_state_and_colour() {
     update_until_ready(&mut app);
     let tank = asset_entity(&mut app, "TK-101");
     let pump = asset_entity(&mut app, "P-101");
-    assert_eq!(app.world().get::<AssetStatus>(tank).unwrap().color, Some(RuleColor::NO_DATA));
+    assert_eq!(
+        app.world().get::<AssetStatus>(tank).unwrap().color,
+        Some(RuleColor::NO_DATA)
+    );
 
     let now = Timestamp::now();
-    send(&app, vec![Sample::new(SignalId::new("TK-101.level"), now, 50.0)]);
+    send(
+        &app,
+        vec![Sample::new(SignalId::new("TK-101.level"), now, 50.0)],
+    );
     app.update();
     let status = *app.world().get::<AssetStatus>(tank).unwrap();
     assert_eq!(status.value, Some(50.0));
-    assert_eq!(status.color.map(|c| c.to_string()).as_deref(), Some("#3f8fd2"));
+    assert_eq!(
+        status.color.map(|c| c.to_string()).as_deref(),
+        Some("#3f8fd2")
+    );
     assert_eq!(status.band, Some(1));
 
-    send(&app, vec![Sample::new(SignalId::new("TK-101.level"), Timestamp(now.0 + 1), 96.0)]);
+    send(
+        &app,
+        vec![Sample::new(
+            SignalId::new("TK-101.level"),
+            Timestamp(now.0 + 1),
+            96.0,
+        )],
+    );
     app.update();
-    assert_eq!(app.world().get::<AssetStatus>(tank).unwrap().color.map(|c| c.to_string()).as_deref(), Some("#e8a33d"));
+    assert_eq!(
+        app.world()
+            .get::<AssetStatus>(tank)
+            .unwrap()
+            .color
+            .map(|c| c.to_string())
+            .as_deref(),
+        Some("#e8a33d")
+    );
     // Other assets are untouched by TK-101's sample.
     assert_eq!(app.world().get::<AssetStatus>(pump).unwrap().value, None);
 }
@@ -122,15 +201,34 @@ fn unknown_nodes_and_undeclared_signals_are_reported_not_panicked_on() {
     std::fs::write(&path, text).unwrap();
     let mut app = headless_app(&path);
     update_until_ready(&mut app);
-    assert_eq!(app.world().resource::<PlantStatus>().missing_nodes, vec!["GHOST-1".to_owned()]);
+    assert_eq!(
+        app.world().resource::<PlantStatus>().missing_nodes,
+        vec!["GHOST-1".to_owned()]
+    );
 
-    send(&app, vec![
-        Sample::new(SignalId::new("X-999.temperature"), Timestamp::now(), 1.0),
-        Sample::new(SignalId::new("P-101.vibration"), Timestamp::now(), 8.0),
-    ]);
+    send(
+        &app,
+        vec![
+            Sample::new(SignalId::new("X-999.temperature"), Timestamp::now(), 1.0),
+            Sample::new(SignalId::new("P-101.vibration"), Timestamp::now(), 8.0),
+        ],
+    );
     app.update();
     let store = app.world().resource::<Store>();
-    assert_eq!(store.unknown_signals().get(&SignalId::new("X-999.temperature")), Some(&1));
+    assert_eq!(
+        store
+            .unknown_signals()
+            .get(&SignalId::new("X-999.temperature")),
+        Some(&1)
+    );
     let pump = asset_entity(&mut app, "P-101");
-    assert_eq!(app.world().get::<AssetStatus>(pump).unwrap().color.map(|c| c.to_string()).as_deref(), Some("#d64541"));
+    assert_eq!(
+        app.world()
+            .get::<AssetStatus>(pump)
+            .unwrap()
+            .color
+            .map(|c| c.to_string())
+            .as_deref(),
+        Some("#d64541")
+    );
 }

@@ -16,7 +16,10 @@ fn ingest_app(signals: impl IntoIterator<Item = SignalId>) -> App {
 
 #[test]
 fn simulator_thread_delivers_every_demo_signal() {
-    let ids: Vec<SignalId> = demo_signal_periods().into_iter().map(|(id, _)| SignalId::new(id)).collect();
+    let ids: Vec<SignalId> = demo_signal_periods()
+        .into_iter()
+        .map(|(id, _)| SignalId::new(id))
+        .collect();
     let mut app = ingest_app(ids.clone());
     let sender = app.world().resource::<IngestChannel>().sender.clone();
     let handle = twinscope::sources::simulator::spawn_simulator(42, sender);
@@ -24,11 +27,19 @@ fn simulator_thread_delivers_every_demo_signal() {
     loop {
         app.update();
         let store = app.world().resource::<Store>();
-        let all = ids.iter().all(|id| store.index_of(id).and_then(|i| store.value_at(i, Timestamp::now())).is_some());
+        let all = ids.iter().all(|id| {
+            store
+                .index_of(id)
+                .and_then(|i| store.value_at(i, Timestamp::now()))
+                .is_some()
+        });
         if all && store.total_received() > ids.len() as u64 * 2 {
             break;
         }
-        assert!(Instant::now() < deadline, "not every signal arrived within 10 s");
+        assert!(
+            Instant::now() < deadline,
+            "not every signal arrived within 10 s"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     assert_eq!(handle.dropped(), 0);
@@ -43,11 +54,17 @@ fn drain_stops_at_its_budget_and_loses_nothing() {
     app.world_mut().resource_mut::<IngestStats>().budget = Duration::ZERO;
     let sender = app.world().resource::<IngestChannel>().sender.clone();
     for batch in 0..50 {
-        let samples = (0..100).map(|i| Sample::new(id.clone(), Timestamp(batch * 100 + i), i as f64)).collect();
+        let samples = (0..100)
+            .map(|i| Sample::new(id.clone(), Timestamp(batch * 100 + i), i as f64))
+            .collect();
         sender.send(samples).unwrap();
     }
     app.update();
-    assert_eq!(app.world().resource::<Store>().total_received(), 0, "a zero budget drains nothing");
+    assert_eq!(
+        app.world().resource::<Store>().total_received(),
+        0,
+        "a zero budget drains nothing"
+    );
     assert_eq!(app.world().resource::<IngestStats>().pending_batches, 50);
 
     app.world_mut().resource_mut::<IngestStats>().budget = Duration::from_secs(1);
@@ -55,6 +72,9 @@ fn drain_stops_at_its_budget_and_loses_nothing() {
     let store = app.world().resource::<Store>();
     assert_eq!(store.total_received(), 5_000);
     let index = store.index_of(&id).unwrap();
-    assert_eq!(store.value_at(index, Timestamp(i64::MAX)).map(|v| v.time), Some(Timestamp(4_999)));
+    assert_eq!(
+        store.value_at(index, Timestamp(i64::MAX)).map(|v| v.time),
+        Some(Timestamp(4_999))
+    );
     assert_eq!(app.world().resource::<IngestStats>().pending_batches, 0);
 }

@@ -7,7 +7,10 @@ use twinscope::core::scene::{Scene, check_scene, read_model_nodes};
 fn generator_output_equals_committed_glb() {
     let generated = twinscope::plantgen::demo_plant_glb().unwrap();
     let committed = std::fs::read(demo_model()).unwrap();
-    assert!(generated == committed, "regenerate with `cargo run -- gen-plant`");
+    assert!(
+        generated == committed,
+        "regenerate with `cargo run -- gen-plant`"
+    );
 }
 
 #[test]
@@ -16,9 +19,19 @@ fn every_demo_binding_resolves_and_required_equipment_exists() {
     let nodes = read_model_nodes(&scene.model_path).unwrap();
     let report = check_scene(&scene, &nodes);
     assert!(!report.has_errors(), "{}", report.render());
-    let assets: Vec<&str> = nodes.iter().filter(|n| n.is_asset).map(|n| n.name.as_str()).collect();
-    for tag in ["TK-101", "TK-102", "P-101", "P-102", "P-103", "M-101", "M-102", "M-103", "XV-101", "XV-102", "CV-201", "PK-201", "OS-301", "WW-01", "FLOOR-01"] {
+    let assets: Vec<&str> = nodes
+        .iter()
+        .filter(|n| n.is_asset)
+        .map(|n| n.name.as_str())
+        .collect();
+    for tag in [
+        "TK-101", "TK-102", "P-101", "P-102", "P-103", "M-101", "M-102", "M-103", "XV-101",
+        "XV-102", "CV-201", "PK-201", "OS-301", "WW-01", "FLOOR-01",
+    ] {
         assert!(assets.contains(&tag), "{tag} missing from the demo model");
     }
-    assert!(assets.iter().filter(|t| t.starts_with("L-")).count() >= 3, "pipes missing");
+    assert!(
+        assets.iter().filter(|t| t.starts_with("L-")).count() >= 3,
+        "pipes missing"
+    );
 }

@@ -17,7 +17,10 @@ struct Region {
 }
 
 fn run_screenshot(png: &Path, after_frames: u32) {
-    let which = Command::new("sh").args(["-c", "command -v xvfb-run"]).output().expect("sh runs");
+    let which = Command::new("sh")
+        .args(["-c", "command -v xvfb-run"])
+        .output()
+        .expect("sh runs");
     assert!(
         which.status.success(),
         "xvfb-run is not installed, so no X server can be started for the screenshot test: run scripts/setup.sh"
@@ -81,7 +84,12 @@ fn parse_hex(hex: &str) -> [u8; 3] {
 }
 
 /// Share of pixels inside `rect` whose hue is within `tolerance` degrees of `color`'s.
-fn share_of_rule_colour(image: &image::RgbImage, rect: [f32; 4], color: [u8; 3], tolerance: f32) -> f32 {
+fn share_of_rule_colour(
+    image: &image::RgbImage,
+    rect: [f32; 4],
+    color: [u8; 3],
+    tolerance: f32,
+) -> f32 {
     let (want_hue, _) = hue_saturation(color);
     let x0 = rect[0].max(0.0) as u32;
     let y0 = rect[1].max(0.0) as u32;
@@ -98,7 +106,11 @@ fn share_of_rule_colour(image: &image::RgbImage, rect: [f32; 4], color: [u8; 3],
             }
         }
     }
-    if total == 0 { 0.0 } else { matching as f32 / total as f32 }
+    if total == 0 {
+        0.0
+    } else {
+        matching as f32 / total as f32
+    }
 }
 
 #[test]
@@ -107,7 +119,9 @@ fn demo_screenshot_shows_the_plant_in_its_rule_colours() {
     let png = dir.path().join("demo.png");
     run_screenshot(&png, 20);
 
-    let image = image::open(&png).expect("the screenshot is a PNG").to_rgb8();
+    let image = image::open(&png)
+        .expect("the screenshot is a PNG")
+        .to_rgb8();
     assert_eq!((image.width(), image.height()), (1280, 720));
 
     // Not blank: many distinct colours and real contrast.
@@ -115,31 +129,58 @@ fn demo_screenshot_shows_the_plant_in_its_rule_colours() {
     let (mut sum, mut sum_sq, n) = (0f64, 0f64, f64::from(image.width() * image.height()));
     for pixel in image.pixels() {
         colours.insert(pixel.0);
-        let luma = 0.2126 * f64::from(pixel.0[0]) + 0.7152 * f64::from(pixel.0[1]) + 0.0722 * f64::from(pixel.0[2]);
+        let luma = 0.2126 * f64::from(pixel.0[0])
+            + 0.7152 * f64::from(pixel.0[1])
+            + 0.0722 * f64::from(pixel.0[2]);
         sum += luma;
         sum_sq += luma * luma;
     }
     let std_dev = (sum_sq / n - (sum / n).powi(2)).sqrt();
-    assert!(colours.len() > 500, "only {} distinct colours: blank render?", colours.len());
+    assert!(
+        colours.len() > 500,
+        "only {} distinct colours: blank render?",
+        colours.len()
+    );
     assert!(std_dev > 12.0, "luma std-dev {std_dev:.1}: blank render?");
 
     let regions: Vec<Region> =
-        serde_json::from_str(&std::fs::read_to_string(png.with_extension("json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(png.with_extension("json")).unwrap())
+            .unwrap();
     for tag in ["TK-101", "TK-102"] {
-        let region = regions.iter().find(|r| r.tag == tag).unwrap_or_else(|| panic!("{tag} not on screen"));
+        let region = regions
+            .iter()
+            .find(|r| r.tag == tag)
+            .unwrap_or_else(|| panic!("{tag} not on screen"));
         let color = region.color.as_deref().expect("tank has a rule colour");
         assert_eq!(color, "#3f8fd2", "{tag} starts in its normal band");
         let share = share_of_rule_colour(&image, region.rect, parse_hex(color), 18.0);
-        assert!(share > 0.15, "{tag}: only {:.0}% of {:?} has its rule colour {color}", share * 100.0, region.rect);
+        assert!(
+            share > 0.15,
+            "{tag}: only {:.0}% of {:?} has its rule colour {color}",
+            share * 100.0,
+            region.rect
+        );
     }
     // A region elsewhere (the floor between the tanks' boxes is not blue): the colour is local.
-    let pumps: Vec<&Region> = regions.iter().filter(|r| r.tag.starts_with("P-10")).collect();
+    let pumps: Vec<&Region> = regions
+        .iter()
+        .filter(|r| r.tag.starts_with("P-10"))
+        .collect();
     assert_eq!(pumps.len(), 3);
     for pump in pumps {
         let color = pump.color.as_deref().expect("pump has a rule colour");
         let share = share_of_rule_colour(&image, pump.rect, parse_hex(color), 18.0);
-        assert!(share > 0.05, "{}: {:.0}% of its box in {color}", pump.tag, share * 100.0);
+        assert!(
+            share > 0.05,
+            "{}: {:.0}% of its box in {color}",
+            pump.tag,
+            share * 100.0
+        );
         let blue = share_of_rule_colour(&image, pump.rect, parse_hex("#3f8fd2"), 10.0);
-        assert!(blue < share, "{}: tank colour bleeds onto the pump", pump.tag);
+        assert!(
+            blue < share,
+            "{}: tank colour bleeds onto the pump",
+            pump.tag
+        );
     }
 }
