@@ -17,6 +17,7 @@ PACKAGES=(
   mesa-vulkan-drivers # llvmpipe: renders the real window on CPU
   xvfb                # virtual X server for screenshots and the screenshot test
   xauth
+  xdotool             # drives real mouse clicks in the picking test
   mosquitto           # real broker for MQTT tests
   mosquitto-clients
 )

@@ -19,6 +19,8 @@ pub struct ViewerOptions {
     pub screenshot: Option<(PathBuf, u32)>,
     /// Seed of the built-in simulator.
     pub seed: u64,
+    /// Tag of an asset to select once the plant is loaded.
+    pub select: Option<String>,
 }
 
 /// The plugins every twinscope app has, headless or windowed: the data pipeline and the plant.
@@ -85,7 +87,14 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     app.insert_resource(crate::ingest::Store(store));
     app.insert_resource(active);
     core_plugins(&mut app);
-    app.add_plugins((crate::view::plugin, crate::ui::plugin));
+    app.add_plugins((
+        crate::view::plugin,
+        crate::ui::plugin,
+        crate::capture::screenshot_key_plugin,
+    ));
+    if let Some(tag) = options.select {
+        app.insert_resource(crate::view::selection::InitialSelection(tag));
+    }
 
     let sender = app
         .world()

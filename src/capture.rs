@@ -44,6 +44,24 @@ pub struct AssetRegion {
     pub rect: [f32; 4],
 }
 
+/// F12 saves a screenshot of the window into the working directory, named by the time.
+pub fn screenshot_key_plugin(app: &mut App) {
+    app.add_systems(Update, save_screenshot_on_key);
+}
+
+fn save_screenshot_on_key(mut commands: Commands, keys: Res<ButtonInput<KeyCode>>) {
+    if keys.just_pressed(KeyCode::F12) {
+        let path = format!(
+            "twinscope-{}.png",
+            crate::core::signal::Timestamp::now().0 / 1_000_000
+        );
+        info!("saving screenshot to {path}");
+        commands
+            .spawn(Screenshot::primary_window())
+            .observe(bevy::render::view::screenshot::save_to_disk(path));
+    }
+}
+
 /// Adds the capture state machine.
 pub fn plugin(app: &mut App) {
     app.init_resource::<CaptureProgress>()

@@ -32,6 +32,9 @@ struct ViewArgs {
     /// Seed of the built-in simulator, for reproducible runs.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Select this asset (plant tag) once the model is loaded.
+    #[arg(long, value_name = "TAG")]
+    select: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -87,6 +90,7 @@ fn main() -> ExitCode {
                     .screenshot
                     .map(|path| (path, cli.view.after_frames)),
                 seed: cli.view.seed,
+                select: cli.view.select,
             };
             twinscope::app::run_viewer(options).map(|exit| match exit {
                 bevy::app::AppExit::Success => ExitCode::SUCCESS,

@@ -102,6 +102,23 @@ impl ThresholdRule {
         Some(self.thresholds.partition_point(|t| *t <= value))
     }
 
+    /// The value range of a band in words, e.g. `80 – 95 degC`, so operators see why an asset
+    /// has its colour.
+    pub fn band_label(&self, band: usize, unit: &str) -> String {
+        let unit = if unit.is_empty() {
+            String::new()
+        } else {
+            format!(" {unit}")
+        };
+        let lower = band.checked_sub(1).and_then(|i| self.thresholds.get(i));
+        match (lower, self.thresholds.get(band)) {
+            (None, Some(upper)) => format!("< {upper}{unit}"),
+            (Some(lower), Some(upper)) => format!("{lower} – {upper}{unit}"),
+            (Some(lower), None) => format!("≥ {lower}{unit}"),
+            (None, None) => "any value".to_owned(),
+        }
+    }
+
     /// Colour for a value, or [`RuleColor::NO_DATA`] for a missing/NaN value.
     pub fn color(&self, value: Option<f64>) -> RuleColor {
         value
@@ -133,6 +150,14 @@ mod tests {
         assert_eq!(r.band(f64::NAN), None);
         assert_eq!(r.color(Some(95.0)), RuleColor([0, 0, 255]));
         assert_eq!(r.color(None), RuleColor::NO_DATA);
+    }
+
+    #[test]
+    fn band_labels_name_their_range() {
+        let r = rule();
+        assert_eq!(r.band_label(0, "%"), "< 10 %");
+        assert_eq!(r.band_label(1, "%"), "10 – 90 %");
+        assert_eq!(r.band_label(2, ""), "≥ 90");
     }
 
     #[test]

@@ -39,10 +39,15 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
         ui.horizontal(|ui| {
             let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
             ui.painter().rect_filled(rect, 3.0, egui_color(color));
-            let band = status
-                .band
-                .map_or("no data".to_owned(), |b| format!("rule band {b}"));
-            ui.label(band);
+            let rule_signal = binding.rule.as_ref().and_then(|(index, rule)| {
+                let signal = binding.signals.iter().find(|s| s.index == Some(*index));
+                let (id, unit) = signal.map_or(("", ""), |s| (s.id.as_str(), s.unit.as_str()));
+                Some((id, status.band.map(|b| rule.band_label(b, unit))?))
+            });
+            ui.label(match rule_signal {
+                Some((id, range)) => format!("{id} {range}"),
+                None => "no data yet".to_owned(),
+            });
         });
     }
     egui::Grid::new("signals")

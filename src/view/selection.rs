@@ -13,6 +13,10 @@ pub struct Selection {
     pub asset: Option<Entity>,
 }
 
+/// An asset to select as soon as the plant is bound (`--select TAG`).
+#[derive(Resource, Debug, Clone)]
+pub struct InitialSelection(pub String);
+
 /// Pixels the pointer may move between press and release and still count as a click.
 const CLICK_SLOP_PX: f32 = 6.0;
 
@@ -23,8 +27,36 @@ pub fn plugin(app: &mut App) {
         .add_observer(select_clicked_asset)
         .add_systems(
             Update,
-            (clear_selection_on_escape, draw_selection_outline).in_set(TwinscopeSystems::View),
+            (
+                apply_initial_selection,
+                clear_selection_on_escape,
+                log_selection_changes,
+                draw_selection_outline,
+            )
+                .in_set(TwinscopeSystems::View),
         );
+}
+
+/// Selects the `--select` asset once the plant is bound; an unknown tag is logged, not fatal.
+fn apply_initial_selection(
+    mut commands: Commands,
+    initial: Option<Res<InitialSelection>>,
+    status: Res<crate::plant::PlantStatus>,
+    assets: Query<(Entity, &PlantAsset)>,
+    mut selection: ResMut<Selection>,
+) {
+    let Some(initial) = initial else { return };
+    if !status.ready {
+        return;
+    }
+    match assets.iter().find(|(_, asset)| asset.tag == initial.0) {
+        Some((entity, _)) => selection.asset = Some(entity),
+        None => warn!(
+            "--select {}: no asset with that tag in the model",
+            initial.0
+        ),
+    }
+    commands.remove_resource::<InitialSelection>();
 }
 
 /// A click on any mesh of an asset selects that asset; a double-click also frames it.
@@ -50,6 +82,16 @@ fn select_clicked_asset(
         camera.write(CameraCommand::FrameSelected);
     }
     *last_click = Some((part.asset, now));
+}
+
+/// Logs what got selected, so a session's log tells what the operator looked at.
+fn log_selection_changes(selection: Res<Selection>, assets: Query<&PlantAsset>) {
+    if selection.is_changed() && !selection.is_added() {
+        match selection.asset.and_then(|a| assets.get(a).ok()) {
+            Some(asset) => info!("selected {}", asset.tag),
+            None => info!("selection cleared"),
+        }
+    }
 }
 
 fn clear_selection_on_escape(keys: Res<ButtonInput<KeyCode>>, mut selection: ResMut<Selection>) {

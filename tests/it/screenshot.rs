@@ -9,14 +9,16 @@ use std::time::{Duration, Instant};
 /// is the slow part).
 const RUN_LIMIT: Duration = Duration::from_secs(300);
 
+/// One asset's screen rectangle from the `--screenshot` regions JSON.
 #[derive(serde::Deserialize, Debug)]
-struct Region {
-    tag: String,
-    color: Option<String>,
-    rect: [f32; 4],
+pub struct Region {
+    pub tag: String,
+    pub color: Option<String>,
+    pub rect: [f32; 4],
 }
 
-fn run_screenshot(png: &Path, after_frames: u32) {
+/// Runs `twinscope --screenshot` under xvfb-run and asserts it succeeded.
+pub fn run_screenshot(png: &Path, after_frames: u32) {
     let which = Command::new("sh")
         .args(["-c", "command -v xvfb-run"])
         .output()
