@@ -12,8 +12,8 @@ use bevy::window::PrimaryWindow;
 use serde::Serialize;
 use std::path::PathBuf;
 
-/// Frames to wait for the plant before giving up with an error (a few minutes on llvmpipe).
-const MAX_WAIT_FRAMES: u32 = 3_000;
+/// How long to wait for the plant before giving up with an error.
+const MAX_WAIT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// What to capture and when.
 #[derive(Resource, Debug, Clone)]
@@ -26,7 +26,7 @@ pub struct ScreenshotRequest {
 
 #[derive(Resource, Default, Debug)]
 struct CaptureProgress {
-    waited: u32,
+    started: Option<std::time::Instant>,
     frames_ready: u32,
     requested: bool,
     regions: Vec<AssetRegion>,
@@ -80,11 +80,16 @@ fn request_capture(
     if progress.requested || progress.outcome.is_some() {
         return;
     }
-    progress.waited += 1;
+    let started = *progress.started.get_or_insert_with(std::time::Instant::now);
+    if let Some(error) = &plant.load_error {
+        progress.outcome = Some(Err(error.clone()));
+        return;
+    }
     if plant.bounds.is_none() {
-        if progress.waited > MAX_WAIT_FRAMES {
+        if started.elapsed() > MAX_WAIT {
             progress.outcome = Some(Err(format!(
-                "the plant was not ready after {MAX_WAIT_FRAMES} frames"
+                "the plant was not ready after {} s",
+                MAX_WAIT.as_secs()
             )));
         }
         return;

@@ -40,6 +40,8 @@ pub struct PlantStatus {
     pub unbound_assets: Vec<String>,
     /// World-space bounds of the whole plant (min, max), once transforms have propagated.
     pub bounds: Option<(Vec3, Vec3)>,
+    /// Why the model could not be loaded, if it failed (shown in the status bar).
+    pub load_error: Option<String>,
 }
 
 /// World-space bounds of one asset (min, max), for framing and screenshot regions.
@@ -78,7 +80,10 @@ pub fn plugin(app: &mut App) {
     app.init_resource::<PlantStatus>()
         .add_systems(Startup, spawn_plant)
         .add_observer(binding::bind_plant_on_ready)
-        .add_systems(Update, compute_bounds.in_set(TwinscopeSystems::View));
+        .add_systems(
+            Update,
+            (watch_model_load, compute_bounds).in_set(TwinscopeSystems::View),
+        );
 }
 
 /// Path the asset server loads the model from: the asset root is the model's directory.
@@ -99,6 +104,29 @@ fn spawn_plant(mut commands: Commands, asset_server: Res<AssetServer>, active: R
         WorldAssetRoot(handle),
         Transform::default(),
     ));
+}
+
+/// Records a failed model load once, so the UI and `--screenshot` can say so instead of
+/// waiting for a plant that never comes.
+fn watch_model_load(
+    mut status: ResMut<PlantStatus>,
+    asset_server: Res<AssetServer>,
+    active: Res<ActiveScene>,
+    roots: Query<&WorldAssetRoot, With<PlantRoot>>,
+) {
+    if status.ready || status.load_error.is_some() {
+        return;
+    }
+    for root in &roots {
+        if let Some(bevy::asset::LoadState::Failed(error)) = asset_server.get_load_state(&root.0) {
+            let message = format!(
+                "cannot load model {}: {error}",
+                active.scene.model_path.display()
+            );
+            error!("{message}");
+            status.load_error = Some(message);
+        }
+    }
 }
 
 /// Trigger type re-exported so tests can wait for the same moment the app binds at.

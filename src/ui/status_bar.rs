@@ -57,7 +57,10 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &PanelData) {
             )
             .on_hover_text(data.plant.missing_nodes.join("\n"));
         }
-        if !data.plant.ready {
+        if let Some(error) = &data.plant.load_error {
+            ui.separator();
+            ui.label(egui::RichText::new(error).color(egui::Color32::LIGHT_RED));
+        } else if !data.plant.ready {
             ui.separator();
             ui.spinner();
             ui.label("loading model…");

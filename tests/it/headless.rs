@@ -232,3 +232,40 @@ fn unknown_nodes_and_undeclared_signals_are_reported_not_panicked_on() {
         Some("#d64541")
     );
 }
+
+#[test]
+fn a_model_bevy_cannot_load_is_reported_not_waited_for() {
+    let dir = tempfile::tempdir().unwrap();
+    // Valid glTF JSON (so `check` can read node names) whose vertex buffer file is missing.
+    std::fs::write(
+        dir.path().join("broken.gltf"),
+        r#"{"asset":{"version":"2.0"},"scene":0,"scenes":[{"nodes":[0]}],
+            "nodes":[{"name":"TK-101","mesh":0}],
+            "meshes":[{"primitives":[{"attributes":{"POSITION":0}}]}],
+            "accessors":[{"bufferView":0,"componentType":5126,"count":3,"type":"VEC3","min":[0,0,0],"max":[1,1,0]}],
+            "bufferViews":[{"buffer":0,"byteLength":36}],
+            "buffers":[{"uri":"missing.bin","byteLength":36}]}"#,
+    )
+    .unwrap();
+    let scene = dir.path().join("broken.toml");
+    std::fs::write(
+        &scene,
+        "[scene]\nname = \"broken\"\nmodel = \"broken.gltf\"\n\n[[signals]]\nid = \"TK-101.level\"\nrange = [0.0, 100.0]\nperiod = 1.0\n\n[[bindings]]\nnode = \"TK-101\"\nsignals = [\"TK-101.level\"]\n",
+    )
+    .unwrap();
+    let mut app = headless_app(&scene);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let error = loop {
+        app.update();
+        if let Some(error) = app.world().resource::<PlantStatus>().load_error.clone() {
+            break error;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no load error reported within 30 s"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    assert!(error.contains("broken.gltf"), "{error}");
+    assert!(!app.world().resource::<PlantStatus>().ready);
+}
