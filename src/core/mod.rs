@@ -8,5 +8,6 @@ pub mod scene;
 pub mod signal;
 pub mod sim;
 pub mod store;
+pub mod topics;
 
 pub use signal::{Sample, SignalId, Timestamp};
