@@ -199,13 +199,18 @@ fn clicking_a_tank_mesh_selects_the_tank_asset() {
         .round()
         .to_string();
     xdotool(&display, &["mousemove", &cx, &cy]);
-    std::thread::sleep(Duration::from_millis(500));
-    xdotool(&display, &["click", "1"]);
-    assert!(
-        wait_for_log(&lines, "selected TK-102", Duration::from_secs(30), &mut log),
-        "clicking ({cx}, {cy}) did not select TK-102:\n{}",
-        log.join("\n")
-    );
+    // Under load the first frames may still be framing the view: click again until the app
+    // says it selected the tank (bounded).
+    let mut selected = false;
+    for _ in 0..5 {
+        std::thread::sleep(Duration::from_millis(500));
+        xdotool(&display, &["click", "1"]);
+        if wait_for_log(&lines, "selected TK-102", Duration::from_secs(6), &mut log) {
+            selected = true;
+            break;
+        }
+    }
+    assert!(selected, "clicking ({cx}, {cy}) did not select TK-102:\n{}", log.join("\n"));
     std::thread::sleep(Duration::from_secs(1));
     xdotool(&display, &["key", "F12"]);
     let shot =
