@@ -210,7 +210,11 @@ fn clicking_a_tank_mesh_selects_the_tank_asset() {
             break;
         }
     }
-    assert!(selected, "clicking ({cx}, {cy}) did not select TK-102:\n{}", log.join("\n"));
+    assert!(
+        selected,
+        "clicking ({cx}, {cy}) did not select TK-102:\n{}",
+        log.join("\n")
+    );
     std::thread::sleep(Duration::from_secs(1));
     xdotool(&display, &["key", "F12"]);
     let shot =

@@ -218,6 +218,25 @@ pub fn check_scene(scene: &Scene, nodes: &[ModelNode]) -> CheckReport {
         }
     }
 
+    // Topic mappings whose signal templates can fill no declared signal feed nothing visible.
+    for (i, (mapping, location)) in scene
+        .topics
+        .mappings()
+        .iter()
+        .zip(&scene.topic_locations)
+        .enumerate()
+    {
+        for template in mapping.signal_templates() {
+            if !declared_ids.iter().any(|id| template.could_produce(id)) {
+                let message = format!(
+                    "topic `{}` can produce no declared signal; its values will be listed as undeclared",
+                    mapping.pattern
+                );
+                push(Severity::Warning, location, format!("topics[{i}]"), message);
+            }
+        }
+    }
+
     let mut seen = HashSet::new();
     let unbound_assets = nodes
         .iter()

@@ -25,6 +25,8 @@ struct RawScene {
     signals: Vec<RawSignal>,
     #[serde(default)]
     bindings: Vec<RawBinding>,
+    #[serde(default)]
+    topics: Vec<super::topics_file::RawTopic>,
 }
 
 /// `[scene]`.
@@ -99,12 +101,17 @@ fn from_toml_error(
 }
 
 /// Converts raw structs into the model, checking values that serde cannot.
-struct Converter<'a, 'text> {
-    lines: &'a LineIndex<'text>,
+pub(super) struct Converter<'a, 'text> {
+    pub(super) lines: &'a LineIndex<'text>,
 }
 
 impl Converter<'_, '_> {
-    fn invalid(&self, span: Range<usize>, key: String, message: impl Into<String>) -> SceneError {
+    pub(super) fn invalid(
+        &self,
+        span: Range<usize>,
+        key: String,
+        message: impl Into<String>,
+    ) -> SceneError {
         SceneError::Invalid {
             location: self.lines.locate(span.start),
             key,
@@ -144,12 +151,15 @@ impl Converter<'_, '_> {
             .enumerate()
             .map(|(i, b)| self.binding(i, b))
             .collect::<Result<Vec<_>, _>>()?;
+        let (topics, topic_locations) = self.topics(&raw.topics)?;
         Ok(Scene {
             source: path.to_path_buf(),
             name: raw.scene.name.into_inner(),
             model_path: base.join(model),
             signals,
             bindings,
+            topics,
+            topic_locations,
         })
     }
 

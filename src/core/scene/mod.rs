@@ -11,6 +11,7 @@ mod location;
 mod model_nodes;
 #[cfg(test)]
 mod tests;
+mod topics_file;
 
 pub use check::{CheckReport, Diagnostic, Severity, check_scene};
 pub use location::Location;
@@ -78,6 +79,10 @@ pub struct Scene {
     pub signals: Vec<SignalSpec>,
     /// Asset bindings, in file order.
     pub bindings: Vec<Binding>,
+    /// How topic-addressed sources (MQTT) map to signals, in match order.
+    pub topics: crate::core::topics::TopicMap,
+    /// Where each `[[topics]]` entry's `topic` is written, for diagnostics.
+    pub topic_locations: Vec<Location>,
 }
 
 impl Scene {

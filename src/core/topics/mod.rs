@@ -58,6 +58,8 @@ pub struct JsonField {
 pub struct TopicMapping {
     /// Which topics.
     pub pattern: TopicPattern,
+    /// MQTT quality of service to subscribe with (0, 1 or 2).
+    pub qos: u8,
     /// How to read them.
     pub format: PayloadFormat,
 }
@@ -97,6 +99,16 @@ pub struct TopicMap {
     mappings: Vec<TopicMapping>,
     /// Larger payloads are refused with an error (nothing is parsed).
     pub max_payload_bytes: usize,
+}
+
+impl TopicMapping {
+    /// The signal templates this mapping fills.
+    pub fn signal_templates(&self) -> Vec<&SignalTemplate> {
+        match &self.format {
+            PayloadFormat::Plain { signal, .. } => vec![signal],
+            PayloadFormat::Json { fields, .. } => fields.iter().map(|f| &f.signal).collect(),
+        }
+    }
 }
 
 impl TopicMap {
@@ -215,6 +227,7 @@ mod tests {
         let catch_all = TopicPattern::parse("plant/#").unwrap();
         TopicMap::new(vec![
             TopicMapping {
+                qos: 1,
                 format: PayloadFormat::Plain {
                     signal: SignalTemplate::parse("{asset}.temperature", &temp).unwrap(),
                     kind: ValueKind::Number,
@@ -222,6 +235,7 @@ mod tests {
                 pattern: temp,
             },
             TopicMapping {
+                qos: 1,
                 format: PayloadFormat::Json {
                     fields: vec![
                         JsonField {
@@ -240,6 +254,7 @@ mod tests {
                 pattern: telemetry,
             },
             TopicMapping {
+                qos: 1,
                 format: PayloadFormat::Plain {
                     signal: SignalTemplate::parse("other", &catch_all).unwrap(),
                     kind: ValueKind::Number,

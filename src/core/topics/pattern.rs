@@ -195,6 +195,24 @@ impl SignalTemplate {
         Ok(Self { pieces })
     }
 
+    /// Whether some topic could produce `id`: literal pieces in order, each capture filling at
+    /// least one character of a single topic level (no `/`).
+    pub fn could_produce(&self, id: &str) -> bool {
+        fn fits(pieces: &[Piece], rest: &str) -> bool {
+            match pieces.split_first() {
+                None => rest.is_empty(),
+                Some((Piece::Text(text), tail)) => rest
+                    .strip_prefix(text.as_str())
+                    .is_some_and(|r| fits(tail, r)),
+                Some((Piece::Capture(_), tail)) => (1..=rest.len())
+                    .filter(|&end| rest.is_char_boundary(end))
+                    .take_while(|&end| !rest[..end].contains('/'))
+                    .any(|end| fits(tail, &rest[end..])),
+            }
+        }
+        fits(&self.pieces, id)
+    }
+
     /// The signal id for these captures (every placeholder was checked at parse time).
     pub fn render(&self, captures: &Captures) -> SignalId {
         let mut id = String::new();
@@ -276,5 +294,18 @@ mod tests {
         assert!(SignalTemplate::parse("{asset.x", &p).is_err());
         assert!(SignalTemplate::parse("asset}.x", &p).is_err());
         assert!(SignalTemplate::parse("", &p).is_err());
+    }
+
+    #[test]
+    fn templates_know_which_ids_they_can_produce() {
+        let p = pattern("plant/{asset}/{quantity}");
+        let t = SignalTemplate::parse("{asset}.{quantity}", &p).unwrap();
+        assert!(t.could_produce("M-101.temperature"));
+        assert!(t.could_produce("a.b.c"), "a capture may contain dots");
+        assert!(!t.could_produce("M-101"));
+        assert!(!t.could_produce(".temperature"), "captures are never empty");
+        let fixed = SignalTemplate::parse("{asset}.temperature", &p).unwrap();
+        assert!(fixed.could_produce("M-101.temperature"));
+        assert!(!fixed.could_produce("M-101.current"));
     }
 }
