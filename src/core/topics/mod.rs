@@ -125,14 +125,39 @@ impl TopicMap {
         &self.mappings
     }
 
-    /// Distinct subscription filters for all mappings.
-    pub fn subscription_filters(&self) -> Vec<String> {
-        let mut filters: Vec<String> = self
-            .mappings
-            .iter()
-            .map(|m| m.pattern.subscription_filter())
-            .collect();
-        filters.dedup();
+    /// What to subscribe to, with the QoS for each filter.
+    ///
+    /// When every mapping starts with the same literal levels (`plant/...`), one subscription to
+    /// that root (`plant/#`) at the highest QoS: the client then also sees topics no mapping
+    /// matches and can list them for binding, and no message arrives twice through overlapping
+    /// filters. Otherwise one subscription per distinct filter.
+    pub fn subscriptions(&self) -> Vec<(String, u8)> {
+        let max_qos = self.mappings.iter().map(|m| m.qos).max().unwrap_or(0);
+        let mut prefixes = self.mappings.iter().map(|m| m.pattern.literal_prefix());
+        if let Some(first) = prefixes.next() {
+            let mut common = first;
+            for prefix in prefixes {
+                let shared = common
+                    .iter()
+                    .zip(&prefix)
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                common.truncate(shared);
+            }
+            // A prefix that is the whole of some pattern (no wildcard) would not cover it with `/#`
+            // alone, but `#` also matches the parent level, so `root/#` still covers it.
+            if !common.is_empty() {
+                return vec![(format!("{}/#", common.join("/")), max_qos)];
+            }
+        }
+        let mut filters: Vec<(String, u8)> = Vec::new();
+        for mapping in &self.mappings {
+            let filter = mapping.pattern.subscription_filter();
+            match filters.iter_mut().find(|(f, _)| *f == filter) {
+                Some((_, qos)) => *qos = (*qos).max(mapping.qos),
+                None => filters.push((filter, mapping.qos)),
+            }
+        }
         filters
     }
 
@@ -335,9 +360,17 @@ mod tests {
             map().decode("factory/x", b"1", Timestamp(0)),
             Decoded::Unmatched
         );
+        assert_eq!(map().subscriptions(), vec![("plant/#".to_owned(), 1)]);
+        let mut split = map();
+        split.mappings[2].pattern = TopicPattern::parse("factory/+/x").unwrap();
+        split.mappings[2].format = split.mappings[0].format.clone();
         assert_eq!(
-            map().subscription_filters(),
-            vec!["plant/+/temperature", "plant/+/telemetry", "plant/#"]
+            split.subscriptions(),
+            vec![
+                ("plant/+/temperature".to_owned(), 1),
+                ("plant/+/telemetry".to_owned(), 1),
+                ("factory/+/x".to_owned(), 1)
+            ]
         );
     }
 

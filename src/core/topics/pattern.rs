@@ -105,6 +105,17 @@ impl TopicPattern {
             .join("/")
     }
 
+    /// The literal levels before the first wildcard or capture (`plant/{asset}/x` → `["plant"]`).
+    pub fn literal_prefix(&self) -> Vec<&str> {
+        self.levels
+            .iter()
+            .map_while(|level| match level {
+                Level::Literal(text) => Some(text.as_str()),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Names of the captures, in order.
     pub fn capture_names(&self) -> impl Iterator<Item = &str> {
         self.levels.iter().filter_map(|level| match level {
