@@ -21,6 +21,8 @@ pub struct ViewerOptions {
     pub seed: u64,
     /// Tag of an asset to select once the plant is loaded.
     pub select: Option<String>,
+    /// Subscribe to this broker (with the scene's `[[topics]]`) instead of running the simulator.
+    pub mqtt: Option<crate::sources::mqtt::MqttConfig>,
 }
 
 /// The plugins every twinscope app has, headless or windowed: the data pipeline and the plant.
@@ -52,6 +54,13 @@ pub fn load_active_scene(path: &std::path::Path) -> anyhow::Result<ActiveScene> 
 /// Opens the window and runs until it is closed (or the screenshot is saved).
 pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     let active = load_active_scene(&options.scene)?;
+    let topics = active.scene.topics.clone();
+    if options.mqtt.is_some() && topics.mappings().is_empty() {
+        anyhow::bail!(
+            "{} has no [[topics]], so there is nothing to subscribe to over MQTT",
+            options.scene.display()
+        );
+    }
     let model_dir = active
         .scene
         .model_path
@@ -101,13 +110,22 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
         .resource::<crate::ingest::IngestChannel>()
         .sender
         .clone();
-    app.insert_resource(ActiveSource(crate::sources::simulator::spawn_simulator(
-        options.seed,
-        sender,
-    )));
-    app.insert_resource(SourceInfo {
-        description: format!("built-in simulator (seed {})", options.seed),
-    });
+    match options.mqtt {
+        Some(config) => {
+            let description = config.url();
+            let handle = crate::sources::mqtt::spawn_mqtt(config, topics, sender);
+            app.insert_resource(crate::sources::MqttStatusView(handle.shared_status()));
+            app.insert_resource(ActiveSource(Box::new(handle)));
+            app.insert_resource(SourceInfo { description });
+        }
+        None => {
+            let handle = crate::sources::simulator::spawn_simulator(options.seed, sender);
+            app.insert_resource(ActiveSource(Box::new(handle)));
+            app.insert_resource(SourceInfo {
+                description: format!("built-in simulator (seed {})", options.seed),
+            });
+        }
+    }
 
     if let Some((path, after_frames)) = options.screenshot {
         app.insert_resource(crate::capture::ScreenshotRequest { path, after_frames });

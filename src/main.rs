@@ -32,6 +32,11 @@ struct ViewArgs {
     /// Seed of the built-in simulator, for reproducible runs.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Read live data from this MQTT broker (mqtt://host[:port]) using the scene's [[topics]],
+    /// instead of the built-in simulator. Credentials, if needed, come from the environment:
+    /// TWINSCOPE_MQTT_USERNAME and TWINSCOPE_MQTT_PASSWORD.
+    #[arg(long, value_name = "URL")]
+    mqtt: Option<String>,
     /// Select this asset (plant tag) once the model is loaded.
     #[arg(long, value_name = "TAG")]
     select: Option<String>,
@@ -43,6 +48,18 @@ enum Command {
     Check {
         /// Scene file (TOML).
         scene: PathBuf,
+    },
+    /// Run the demo-plant simulator as a standalone MQTT publisher (topics plant/TAG/quantity).
+    PublishDemo {
+        /// Broker to publish to, mqtt://host[:port].
+        #[arg(long, value_name = "URL")]
+        broker: String,
+        /// Seed of the simulator.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Stop after this many seconds (default: run until interrupted).
+        #[arg(long, value_name = "SECS")]
+        duration: Option<f64>,
     },
     /// Generate the demo plant model (or a large synthetic one) as GLB.
     GenPlant {
@@ -65,6 +82,16 @@ fn default_scene() -> PathBuf {
     }
 }
 
+/// Broker settings from `--mqtt URL` plus credentials from the environment.
+fn mqtt_config(url: &str) -> anyhow::Result<twinscope::sources::mqtt::MqttConfig> {
+    let mut config = twinscope::sources::mqtt::MqttConfig::from_url(url)?;
+    if let Ok(username) = std::env::var("TWINSCOPE_MQTT_USERNAME") {
+        let password = std::env::var("TWINSCOPE_MQTT_PASSWORD").unwrap_or_default();
+        config.credentials = Some((username, password));
+    }
+    Ok(config)
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -77,13 +104,45 @@ fn main() -> ExitCode {
                 ExitCode::from(1)
             }
         }),
+        Some(Command::PublishDemo {
+            broker,
+            seed,
+            duration,
+        }) => {
+            let duration = match duration
+                .map(std::time::Duration::try_from_secs_f64)
+                .transpose()
+            {
+                Ok(duration) => duration,
+                Err(_) => {
+                    eprintln!("error: --duration must be a non-negative number of seconds");
+                    return ExitCode::from(2);
+                }
+            };
+            mqtt_config(&broker)
+                .and_then(|config| {
+                    twinscope::sources::publish_demo::publish_demo(&config, seed, duration)
+                })
+                .map(|published| {
+                    println!("published {published} messages");
+                    ExitCode::SUCCESS
+                })
+        }
         Some(Command::GenPlant { out, assets }) => twinscope::commands::gen_plant(&out, assets)
             .map(|bytes| {
                 println!("wrote {} ({bytes} bytes)", out.display());
                 ExitCode::SUCCESS
             }),
         None => {
+            let mqtt = match cli.view.mqtt.as_deref().map(mqtt_config).transpose() {
+                Ok(mqtt) => mqtt,
+                Err(error) => {
+                    eprintln!("error: {error}");
+                    return ExitCode::from(2);
+                }
+            };
             let options = twinscope::app::ViewerOptions {
+                mqtt,
                 scene: cli.view.scene.unwrap_or_else(default_scene),
                 screenshot: cli
                     .view

@@ -1,8 +1,11 @@
 //! Sources: where samples come from. Each runs on its own thread and sends batches over the
 //! ingest channel; the app never blocks on a source.
 //!
-//! Today: the built-in simulator. Next: MQTT, recording replay, CSV import.
+//! Today: the built-in simulator and an MQTT client. Next: an embedded broker, recording
+//! replay, CSV import.
 
+pub mod mqtt;
+pub mod publish_demo;
 pub mod simulator;
 
 use bevy::prelude::*;
@@ -16,4 +19,8 @@ pub struct SourceInfo {
 
 /// Keeps the running source thread alive; dropping it asks the thread to stop.
 #[derive(Resource)]
-pub struct ActiveSource(#[allow(dead_code)] pub(crate) simulator::SimulatorHandle);
+pub struct ActiveSource(pub Box<dyn std::any::Any + Send + Sync>);
+
+/// The MQTT source's shared status, when the app is fed over MQTT (read by the status bar).
+#[derive(Resource, Clone)]
+pub struct MqttStatusView(pub std::sync::Arc<std::sync::Mutex<mqtt::MqttStatus>>);

@@ -86,6 +86,7 @@ struct PanelData<'w, 's> {
     active: Res<'w, crate::plant::ActiveScene>,
     plant: Res<'w, crate::plant::PlantStatus>,
     source: Option<Res<'w, crate::sources::SourceInfo>>,
+    mqtt: Option<Res<'w, crate::sources::MqttStatusView>>,
     assets: Query<
         'w,
         's,

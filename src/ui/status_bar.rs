@@ -12,6 +12,9 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &PanelData) {
             .as_ref()
             .map_or("no source", |s| s.description.as_str());
         ui.label(format!("source: {source}"));
+        if let Some(mqtt) = &data.mqtt {
+            mqtt_status(ui, mqtt);
+        }
         ui.separator();
         ui.label(format!("{:.0} samples/s", data.ingest.samples_per_sec));
         if data.ingest.pending_batches > 0 {
@@ -66,4 +69,66 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &PanelData) {
             ui.label("loading model…");
         }
     });
+}
+
+/// Connection state, topics with decode errors and unmatched topics (details on hover).
+fn mqtt_status(ui: &mut egui::Ui, mqtt: &crate::sources::MqttStatusView) {
+    use crate::sources::mqtt::ConnectionState;
+    let status = mqtt
+        .0
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .clone();
+    let (text, color) = match &status.state {
+        ConnectionState::Connecting => ("connecting…".to_owned(), egui::Color32::YELLOW),
+        ConnectionState::Connected => ("connected".to_owned(), egui::Color32::LIGHT_GREEN),
+        ConnectionState::Reconnecting { retry_at, error } => {
+            let secs = retry_at
+                .saturating_duration_since(std::time::Instant::now())
+                .as_secs_f32();
+            (
+                format!("reconnecting in {secs:.0} s: {error}"),
+                egui::Color32::LIGHT_RED,
+            )
+        }
+    };
+    ui.label(egui::RichText::new(text).color(color));
+    let failing: Vec<String> = status
+        .topics
+        .iter()
+        .filter_map(|(topic, stats)| {
+            stats
+                .last_error
+                .as_ref()
+                .map(|e| format!("{topic} ({} errors): {e}", stats.errors))
+        })
+        .collect();
+    if !failing.is_empty() {
+        ui.label(
+            egui::RichText::new(count(
+                failing.len(),
+                "topic with bad payloads",
+                "topics with bad payloads",
+            ))
+            .color(egui::Color32::YELLOW),
+        )
+        .on_hover_text(failing.join("\n"));
+    }
+    if !status.unmatched.is_empty() {
+        let topics: Vec<String> = status
+            .unmatched
+            .iter()
+            .map(|(topic, n)| format!("{topic} ({n})"))
+            .collect();
+        ui.label(
+            egui::RichText::new(count(topics.len(), "unbound topic", "unbound topics"))
+                .color(egui::Color32::YELLOW),
+        )
+        .on_hover_text(topics.join("\n"));
+    }
+}
+
+/// "1 topic", "3 topics".
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }

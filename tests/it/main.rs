@@ -3,6 +3,7 @@
 mod cli;
 mod headless;
 mod ingest;
+mod mqtt;
 mod picking;
 mod plantgen;
 mod screenshot;

@@ -1,32 +1,12 @@
 //! Real mouse picking: Xvfb, the real window, a click sent with xdotool, F12 to save the window.
 
 use crate::screenshot::{Region, run_screenshot};
+use crate::support::{KillOnDrop, require};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-/// Kills the child process (and waits for it) when the test ends, pass or fail.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn require(tool: &str) {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {tool}")])
-        .output()
-        .expect("sh runs");
-    assert!(
-        found.status.success(),
-        "{tool} is not installed: run scripts/setup.sh"
-    );
-}
 
 /// Starts Xvfb on a display number it chooses itself and returns `:N`.
 fn start_xvfb() -> (KillOnDrop, String) {
