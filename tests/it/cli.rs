@@ -67,6 +67,11 @@ fn check_rejects_a_missing_scene_file_without_panicking() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(stderr.contains("does_not_exist.toml"), "{stderr}");
+    assert_eq!(
+        stderr.matches("os error").count(),
+        1,
+        "the cause is said once: {stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 

@@ -88,9 +88,9 @@ pub struct Scene {
 impl Scene {
     /// Reads and parses a scene file.
     pub fn load(path: &Path) -> Result<Scene, SceneError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SceneError::Io {
+        let text = std::fs::read_to_string(path).map_err(|cause| SceneError::Io {
             path: path.to_path_buf(),
-            source,
+            cause,
         })?;
         Self::parse(&text, path)
     }
@@ -115,12 +115,12 @@ impl Scene {
 #[derive(Debug, thiserror::Error)]
 pub enum SceneError {
     /// The file could not be read.
-    #[error("cannot read scene file {}: {source}", path.display())]
+    #[error("cannot read scene file {}: {cause}", path.display())]
     Io {
         /// The file that was asked for.
         path: PathBuf,
-        /// The underlying I/O error.
-        source: std::io::Error,
+        /// The underlying I/O error; part of the message (not `source()`), so it prints once.
+        cause: std::io::Error,
     },
     /// The file was read but is not a valid scene; points at the offending value.
     #[error("{}", render_invalid(location, key, message))]

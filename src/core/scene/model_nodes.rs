@@ -30,20 +30,20 @@ pub struct ModelNode {
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// The file is missing, unreadable or not valid glTF/GLB.
-    #[error("cannot read model {}: {source}", path.display())]
+    #[error("cannot read model {}: {cause}", path.display())]
     Read {
         /// The model file.
         path: PathBuf,
-        /// What the glTF reader reported.
-        source: gltf::Error,
+        /// What the glTF reader reported; part of the message (not `source()`), so it prints once.
+        cause: gltf::Error,
     },
 }
 
 /// Reads the nodes of a `.gltf` or `.glb` file (JSON only; external buffers are not opened).
 pub fn read_model_nodes(path: &Path) -> Result<Vec<ModelNode>, ModelError> {
-    let gltf = gltf::Gltf::open(path).map_err(|source| ModelError::Read {
+    let gltf = gltf::Gltf::open(path).map_err(|cause| ModelError::Read {
         path: path.to_path_buf(),
-        source,
+        cause,
     })?;
     Ok(model_nodes_from_gltf(&gltf))
 }
