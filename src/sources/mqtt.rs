@@ -99,6 +99,17 @@ impl MqttConfig {
         })
     }
 
+    /// rumqttc options for this broker under `client_id` (keep-alive, session, credentials).
+    pub fn options(&self, client_id: String) -> MqttOptions {
+        let mut options = MqttOptions::new(client_id, self.host.clone(), self.port);
+        options.set_keep_alive(self.keep_alive);
+        options.set_clean_session(self.clean_session);
+        if let Some((user, password)) = &self.credentials {
+            options.set_credentials(user.clone(), password.clone());
+        }
+        options
+    }
+
     /// The URL this config connects to, for display.
     pub fn url(&self) -> String {
         format!("mqtt://{}:{}", self.host, self.port)
@@ -222,14 +233,9 @@ impl Backoff {
 
 /// Starts the client thread for `map`'s topics.
 pub fn spawn_mqtt(config: MqttConfig, map: TopicMap, sender: Sender<Vec<Sample>>) -> MqttHandle {
-    let mut options = MqttOptions::new(config.client_id.clone(), config.host.clone(), config.port);
-    options.set_keep_alive(config.keep_alive);
-    options.set_clean_session(config.clean_session);
+    let mut options = config.options(config.client_id.clone());
     let packet_limit = map.max_payload_bytes + PACKET_OVERHEAD;
     options.set_max_packet_size(packet_limit, packet_limit);
-    if let Some((user, password)) = &config.credentials {
-        options.set_credentials(user.clone(), password.clone());
-    }
     let (client, connection) = Client::new(options, 64);
     let status = Arc::new(Mutex::new(MqttStatus::default()));
     let stop = Arc::new(AtomicBool::new(false));

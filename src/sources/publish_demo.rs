@@ -5,9 +5,8 @@
 //! QoS 1 — exactly what the demo scene's `[[topics]]` entry maps back.
 
 use super::mqtt::MqttConfig;
-use crate::core::signal::{Sample, Timestamp};
-use crate::core::sim::DemoSimulator;
-use rumqttc::{Client, Event, MqttOptions, Packet, QoS};
+use crate::core::signal::Sample;
+use rumqttc::{Client, Event, Packet, QoS};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -27,15 +26,7 @@ pub fn publish_demo(
     seed: u64,
     duration: Option<Duration>,
 ) -> anyhow::Result<u64> {
-    let mut options = MqttOptions::new(
-        format!("{}-publisher", config.client_id),
-        config.host.clone(),
-        config.port,
-    );
-    options.set_keep_alive(config.keep_alive);
-    if let Some((user, password)) = &config.credentials {
-        options.set_credentials(user.clone(), password.clone());
-    }
+    let options = config.options(format!("{}-publisher", config.client_id));
     let (client, mut connection) = Client::new(options, 1024);
     let connected = Arc::new(AtomicBool::new(false));
     let acked = Arc::new(AtomicU64::new(0));
@@ -76,28 +67,29 @@ pub fn publish_demo(
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    const TICK: Duration = Duration::from_millis(100);
-    let mut sim = DemoSimulator::new(seed, Timestamp::now());
-    let mut batch = Vec::new();
-    sim.snapshot(&mut batch);
     let started = Instant::now();
     let mut published = 0u64;
-    let mut ticks = 0u32;
-    while duration.is_none_or(|d| started.elapsed() < d) {
+    let mut failure = None;
+    super::simulator::run_in_real_time(seed, |batch| {
+        if duration.is_some_and(|d| started.elapsed() >= d) {
+            return false;
+        }
         for sample in batch.drain(..) {
-            client.publish(
+            if let Err(error) = client.publish(
                 demo_topic(&sample),
                 QoS::AtLeastOnce,
                 false,
                 sample.value.to_string(),
-            )?;
+            ) {
+                failure = Some(error);
+                return false;
+            }
             published += 1;
         }
-        ticks += 1;
-        if let Some(wait) = (started + TICK * ticks).checked_duration_since(Instant::now()) {
-            std::thread::sleep(wait);
-        }
-        sim.advance(TICK.as_secs_f64(), &mut batch);
+        true
+    });
+    if let Some(error) = failure {
+        return Err(error.into());
     }
     // Let the broker acknowledge what was sent before disconnecting (bounded).
     let drain_until = Instant::now() + Duration::from_secs(5);
@@ -111,7 +103,7 @@ pub fn publish_demo(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::signal::SignalId;
+    use crate::core::signal::{SignalId, Timestamp};
 
     #[test]
     fn demo_topics_round_trip_through_the_demo_scene_mapping() {

@@ -37,6 +37,31 @@ impl Drop for SimulatorHandle {
     }
 }
 
+/// Runs the demo simulator paced to wall time: a first full snapshot, then a batch every tick,
+/// each handed to `deliver` (which takes what it wants from the batch; it may be empty) until it
+/// returns false.
+///
+/// Shared by the in-app simulator source and `publish-demo`, so both produce the same plant.
+pub fn run_in_real_time(seed: u64, mut deliver: impl FnMut(&mut Vec<Sample>) -> bool) {
+    let mut sim = DemoSimulator::new(seed, Timestamp::now());
+    let mut batch = Vec::new();
+    sim.snapshot(&mut batch);
+    let started = Instant::now();
+    let mut ticks: u32 = 0;
+    loop {
+        // Called every tick, empty batch or not, so a stop request is seen within one tick.
+        if !deliver(&mut batch) {
+            return;
+        }
+        batch.clear();
+        ticks += 1;
+        if let Some(wait) = (started + TICK * ticks).checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        sim.advance(TICK.as_secs_f64(), &mut batch);
+    }
+}
+
 /// Starts the simulator: a first full snapshot, then a batch every tick, paced to wall time.
 pub fn spawn_simulator(seed: u64, sender: Sender<Vec<Sample>>) -> SimulatorHandle {
     let stop = Arc::new(AtomicBool::new(false));
@@ -46,29 +71,23 @@ pub fn spawn_simulator(seed: u64, sender: Sender<Vec<Sample>>) -> SimulatorHandl
     let thread = std::thread::Builder::new()
         .name("twinscope-simulator".into())
         .spawn(move || {
-            let mut sim = DemoSimulator::new(seed, Timestamp::now());
-            let mut batch = Vec::new();
-            sim.snapshot(&mut batch);
-            let started = Instant::now();
-            let mut ticks: u32 = 0;
-            while !thread_stop.load(Ordering::Relaxed) {
-                if !batch.is_empty() {
-                    let count = batch.len() as u64;
-                    match sender.try_send(std::mem::take(&mut batch)) {
-                        Ok(()) => {}
-                        Err(TrySendError::Full(_)) => {
-                            thread_dropped.fetch_add(count, Ordering::Relaxed);
-                        }
-                        Err(TrySendError::Disconnected(_)) => return,
+            run_in_real_time(seed, |batch| {
+                if thread_stop.load(Ordering::Relaxed) {
+                    return false;
+                }
+                if batch.is_empty() {
+                    return true;
+                }
+                let count = batch.len() as u64;
+                match sender.try_send(std::mem::take(batch)) {
+                    Ok(()) => true,
+                    Err(TrySendError::Full(_)) => {
+                        thread_dropped.fetch_add(count, Ordering::Relaxed);
+                        true
                     }
+                    Err(TrySendError::Disconnected(_)) => false,
                 }
-                ticks += 1;
-                let due = started + TICK * ticks;
-                if let Some(wait) = due.checked_duration_since(Instant::now()) {
-                    std::thread::sleep(wait);
-                }
-                sim.advance(TICK.as_secs_f64(), &mut batch);
-            }
+            });
         })
         .ok();
     SimulatorHandle {
