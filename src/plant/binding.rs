@@ -7,7 +7,7 @@ use crate::core::store::SignalIndex;
 use crate::ingest::Store;
 use bevy::prelude::*;
 use bevy::world_serialization::WorldInstanceReady;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A plant asset: a named glTF node that operators recognise by its tag.
 #[derive(Component, Clone, Debug)]
@@ -91,10 +91,11 @@ pub(super) fn bind_plant_on_ready(
         }
     }
 
+    let asset_entities: HashSet<Entity> = found.values().copied().collect();
     for (tag, &entity) in &found {
         let node = asset_nodes.get(tag.as_str());
         let mut parts = Vec::new();
-        collect_parts(entity, &children, &meshes, &found, &mut parts);
+        collect_parts(entity, &children, &meshes, &asset_entities, &mut parts);
         for &part in &parts {
             commands.entity(part).insert(AssetPart { asset: entity });
         }
@@ -160,7 +161,7 @@ fn collect_parts(
     entity: Entity,
     children: &Query<&Children>,
     meshes: &Query<(), With<Mesh3d>>,
-    assets: &HashMap<String, Entity>,
+    assets: &HashSet<Entity>,
     out: &mut Vec<Entity>,
 ) {
     if meshes.contains(entity) {
@@ -170,7 +171,7 @@ fn collect_parts(
         return;
     };
     for &child in kids {
-        if assets.values().any(|&a| a == child) {
+        if assets.contains(&child) {
             continue;
         }
         collect_parts(child, children, meshes, assets, out);
