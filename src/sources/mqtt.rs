@@ -206,7 +206,7 @@ impl Drop for MqttHandle {
 }
 
 /// A poisoned lock only means another thread panicked mid-update; the counters are still usable.
-fn lock(status: &Mutex<MqttStatus>) -> MutexGuard<'_, MqttStatus> {
+pub(crate) fn lock(status: &Mutex<MqttStatus>) -> MutexGuard<'_, MqttStatus> {
     status
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())

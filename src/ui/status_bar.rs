@@ -74,11 +74,7 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &PanelData) {
 /// Connection state, topics with decode errors and unmatched topics (details on hover).
 fn mqtt_status(ui: &mut egui::Ui, mqtt: &crate::sources::MqttStatusView) {
     use crate::sources::mqtt::ConnectionState;
-    let status = mqtt
-        .0
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-        .clone();
+    let status = crate::sources::mqtt::lock(&mqtt.0).clone();
     let (text, color) = match &status.state {
         ConnectionState::Connecting => ("connecting…".to_owned(), egui::Color32::YELLOW),
         ConnectionState::Connected => ("connected".to_owned(), egui::Color32::LIGHT_GREEN),
