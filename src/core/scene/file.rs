@@ -27,6 +27,8 @@ struct RawScene {
     bindings: Vec<RawBinding>,
     #[serde(default)]
     topics: Vec<super::topics_file::RawTopic>,
+    #[serde(default)]
+    mqtt: super::mqtt_file::RawMqtt,
 }
 
 /// `[scene]`.
@@ -120,7 +122,12 @@ impl Converter<'_, '_> {
     }
 
     /// A non-empty id (surrounding whitespace is an error too: ids must match sources exactly).
-    fn id(&self, value: &Spanned<String>, key: String, what: &str) -> Result<String, SceneError> {
+    pub(super) fn id(
+        &self,
+        value: &Spanned<String>,
+        key: String,
+        what: &str,
+    ) -> Result<String, SceneError> {
         let text = value.get_ref();
         if text.trim().is_empty() {
             return Err(self.invalid(value.span(), key, format!("{what} must not be empty")));
@@ -151,7 +158,11 @@ impl Converter<'_, '_> {
             .enumerate()
             .map(|(i, b)| self.binding(i, b))
             .collect::<Result<Vec<_>, _>>()?;
-        let (topics, topic_locations) = self.topics(&raw.topics)?;
+        let (mut topics, topic_locations) = self.topics(&raw.topics)?;
+        let mqtt = self.mqtt(&raw.mqtt, base)?;
+        if let Some(bytes) = mqtt.max_payload_bytes {
+            topics.max_payload_bytes = bytes;
+        }
         Ok(Scene {
             source: path.to_path_buf(),
             name: raw.scene.name.into_inner(),
@@ -160,6 +171,7 @@ impl Converter<'_, '_> {
             bindings,
             topics,
             topic_locations,
+            mqtt,
         })
     }
 

@@ -9,6 +9,7 @@ mod check;
 mod file;
 mod location;
 mod model_nodes;
+mod mqtt_file;
 #[cfg(test)]
 mod tests;
 mod topics_file;
@@ -18,6 +19,7 @@ pub use location::Location;
 pub use model_nodes::{
     ModelError, ModelNode, model_nodes_from_document, model_nodes_from_gltf, read_model_nodes,
 };
+pub use mqtt_file::MqttSettings;
 
 use crate::core::rules::ThresholdRule;
 use crate::core::signal::SignalId;
@@ -83,6 +85,8 @@ pub struct Scene {
     pub topics: crate::core::topics::TopicMap,
     /// Where each `[[topics]]` entry's `topic` is written, for diagnostics.
     pub topic_locations: Vec<Location>,
+    /// How to reach the broker (`[mqtt]`); all defaults when the section is absent.
+    pub mqtt: MqttSettings,
 }
 
 impl Scene {
