@@ -14,107 +14,23 @@ use crate::core::topics::{Decoded, TopicMap};
 use crossbeam_channel::{SendTimeoutError, Sender};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rumqttc::{Client, Event, MqttOptions, Packet, QoS, RecvTimeoutError, SubscribeFilter};
+use rumqttc::{Client, Event, Packet, QoS, RecvTimeoutError, SubscribeFilter};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+mod config;
+
+pub use config::{MqttConfig, MqttConfigError, PASSWORD_ENV, PASSWORD_FILE_ENV, USERNAME_ENV};
+
 /// Bytes on top of the largest accepted payload for the topic and packet header.
-const PACKET_OVERHEAD: usize = 4096;
+pub const PACKET_OVERHEAD: usize = 4096;
 /// Longest a decoded sample waits in the thread before it is sent to the app.
 const BATCH_AGE: Duration = Duration::from_millis(20);
 /// Batch size that is sent at once.
 const BATCH_SIZE: usize = 512;
-
-/// Where and how to connect.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MqttConfig {
-    /// Broker host name or address.
-    pub host: String,
-    /// Broker port.
-    pub port: u16,
-    /// Client id; a persistent session needs a stable one.
-    pub client_id: String,
-    /// Keep-alive interval.
-    pub keep_alive: Duration,
-    /// `false` keeps the session (subscriptions and queued QoS 1/2 messages) across reconnects.
-    pub clean_session: bool,
-    /// Username and password, if the broker wants them (never read from the scene file).
-    pub credentials: Option<(String, String)>,
-}
-
-/// Why an MQTT URL was not accepted.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("broker URL `{url}`: {reason}")]
-pub struct MqttUrlError {
-    /// The URL as given.
-    pub url: String,
-    /// What is wrong.
-    pub reason: String,
-}
-
-impl MqttConfig {
-    /// Parses `mqtt://host[:port]` (port 1883 by default). `mqtts://` is refused for now with a
-    /// clear message rather than silently connecting without TLS.
-    pub fn from_url(url: &str) -> Result<Self, MqttUrlError> {
-        let error = |reason: &str| MqttUrlError {
-            url: url.to_owned(),
-            reason: reason.to_owned(),
-        };
-        let rest = match url.split_once("://") {
-            Some(("mqtt" | "tcp", rest)) => rest,
-            Some(("mqtts" | "ssl", _)) => return Err(error("TLS (mqtts://) is not supported yet")),
-            Some((scheme, _)) => {
-                return Err(error(&format!("unknown scheme `{scheme}`; use mqtt://")));
-            }
-            None => return Err(error("expected mqtt://host[:port]")),
-        };
-        let authority = rest.trim_end_matches('/');
-        if authority.contains(['/', '@', '?']) {
-            return Err(error(
-                "only mqtt://host[:port] is accepted (credentials come from the environment)",
-            ));
-        }
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((host, port)) if !host.ends_with(']') || authority.starts_with('[') => {
-                let port = port
-                    .parse::<u16>()
-                    .map_err(|_| error(&format!("`{port}` is not a port number")))?;
-                (host.trim_start_matches('[').trim_end_matches(']'), port)
-            }
-            _ => (authority, 1883),
-        };
-        if host.is_empty() {
-            return Err(error("no host"));
-        }
-        Ok(Self {
-            host: host.to_owned(),
-            port,
-            client_id: format!("twinscope-{}", std::process::id()),
-            keep_alive: Duration::from_secs(30),
-            clean_session: true,
-            credentials: None,
-        })
-    }
-
-    /// rumqttc options for this broker under `client_id` (keep-alive, session, credentials).
-    pub fn options(&self, client_id: String) -> MqttOptions {
-        let mut options = MqttOptions::new(client_id, self.host.clone(), self.port);
-        options.set_keep_alive(self.keep_alive);
-        options.set_clean_session(self.clean_session);
-        if let Some((user, password)) = &self.credentials {
-            options.set_credentials(user.clone(), password.clone());
-        }
-        options
-    }
-
-    /// The URL this config connects to, for display.
-    pub fn url(&self) -> String {
-        format!("mqtt://{}:{}", self.host, self.port)
-    }
-}
 
 /// Connection state, for the status bar.
 #[derive(Clone, Debug, PartialEq)]
@@ -143,6 +59,24 @@ pub struct TopicStats {
     pub errors: u64,
     /// The last problem, with its location.
     pub last_error: Option<String>,
+    /// The start of the last payload, as text (invalid UTF-8 replaced), for the UI.
+    pub last_payload: String,
+    /// When the last message arrived.
+    pub last_received: Option<Instant>,
+}
+
+/// Longest payload preview kept per topic, in characters.
+const PAYLOAD_PREVIEW_CHARS: usize = 96;
+
+/// The first [`PAYLOAD_PREVIEW_CHARS`] of a payload as text, with an ellipsis when cut.
+fn payload_preview(payload: &[u8]) -> String {
+    let head = &payload[..payload.len().min(PAYLOAD_PREVIEW_CHARS * 4)];
+    let text = String::from_utf8_lossy(head);
+    let mut preview: String = text.chars().take(PAYLOAD_PREVIEW_CHARS).collect();
+    if head.len() < payload.len() || text.chars().count() > PAYLOAD_PREVIEW_CHARS {
+        preview.push('…');
+    }
+    preview
 }
 
 /// Everything the UI and tests read about the MQTT source.
@@ -160,6 +94,10 @@ pub struct MqttStatus {
     pub unmatched: BTreeMap<String, u64>,
     /// Times the thread had to wait for a full ingest channel.
     pub backpressure_waits: u64,
+    /// Messages received on any topic, matched or not.
+    pub messages_total: u64,
+    /// Payload bytes received on any topic.
+    pub bytes_total: u64,
 }
 
 impl Default for MqttStatus {
@@ -171,6 +109,8 @@ impl Default for MqttStatus {
             topics: BTreeMap::new(),
             unmatched: BTreeMap::new(),
             backpressure_waits: 0,
+            messages_total: 0,
+            bytes_total: 0,
         }
     }
 }
@@ -325,6 +265,8 @@ impl Worker {
     fn on_publish(&mut self, topic: &str, payload: &[u8]) {
         let decoded = self.map.decode(topic, payload, Timestamp::now());
         let mut status = lock(&self.status);
+        status.messages_total += 1;
+        status.bytes_total += payload.len() as u64;
         match decoded {
             Decoded::Unmatched => *status.unmatched.entry(topic.to_owned()).or_default() += 1,
             Decoded::Matched { samples, errors } => {
@@ -332,6 +274,8 @@ impl Worker {
                 stats.messages += 1;
                 stats.bytes += payload.len() as u64;
                 stats.errors += errors.len() as u64;
+                stats.last_payload = payload_preview(payload);
+                stats.last_received = Some(Instant::now());
                 if let Some(last) = errors.last() {
                     stats.last_error = Some(last.to_string());
                 }
@@ -384,28 +328,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn urls_parse_or_say_why_not() {
-        let c = MqttConfig::from_url("mqtt://127.0.0.1:1884").unwrap();
-        assert_eq!((c.host.as_str(), c.port), ("127.0.0.1", 1884));
-        assert_eq!(
-            MqttConfig::from_url("mqtt://broker.local").unwrap().port,
-            1883
-        );
-        assert_eq!(
-            MqttConfig::from_url("mqtt://[::1]:1885/").unwrap().host,
-            "::1"
-        );
-        for (url, fragment) in [
-            ("mqtts://h", "TLS"),
-            ("http://h", "unknown scheme"),
-            ("h:1883", "expected mqtt://"),
-            ("mqtt://h:99999", "not a port"),
-            ("mqtt://user:pw@h", "credentials"),
-            ("mqtt://", "no host"),
-        ] {
-            let error = MqttConfig::from_url(url).unwrap_err();
-            assert!(error.to_string().contains(fragment), "{url}: {error}");
-        }
+    fn payload_previews_are_short_text() {
+        assert_eq!(payload_preview(b"81.5"), "81.5");
+        assert_eq!(payload_preview(b"12\xff3"), "12\u{fffd}3");
+        let long = payload_preview(&[b'7'; 2000]);
+        assert_eq!(long.chars().count(), PAYLOAD_PREVIEW_CHARS + 1);
+        assert!(long.ends_with('…'));
     }
 
     #[test]
