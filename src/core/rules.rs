@@ -25,6 +25,17 @@ impl RuleColor {
         Ok(Self([channel(0)?, channel(2)?, channel(4)?]))
     }
 
+    /// This colour washed out towards [`RuleColor::NO_DATA`]: what an asset shows when its
+    /// value is stale, so an old reading still hints at its band but cannot pass for live.
+    pub fn faded(self) -> RuleColor {
+        let mut out = [0u8; 3];
+        for (i, channel) in out.iter_mut().enumerate() {
+            let (own, grey) = (f32::from(self.0[i]), f32::from(Self::NO_DATA.0[i]));
+            *channel = (own * 0.3 + grey * 0.7).round() as u8;
+        }
+        RuleColor(out)
+    }
+
     /// Channels as floats in 0..=1 (still sRGB-encoded).
     pub fn to_srgb_f32(self) -> [f32; 3] {
         self.0.map(|c| f32::from(c) / 255.0)

@@ -38,6 +38,8 @@ pub struct AssetBinding {
     pub signals: Vec<BoundSignal>,
     /// The colour rule and the signal it reads.
     pub rule: Option<(SignalIndex, ThresholdRule)>,
+    /// Seconds without a sample of the rule's signal after which the asset shows as stale.
+    pub stale_after_s: f64,
 }
 
 /// A mesh entity that belongs to an asset, so a click on it selects the asset.
@@ -123,8 +125,18 @@ pub(super) fn bind_plant_on_ready(
                     .index_of(&r.signal)
                     .map(|index| (index, r.rule.clone()))
             });
+            let period_s = binding
+                .rule
+                .as_ref()
+                .and_then(|r| scene.signal(&r.signal))
+                .map_or(1.0, |s| s.period_s);
+            let stale_after_s = crate::core::freshness::stale_after(period_s);
             asset.insert((
-                AssetBinding { signals, rule },
+                AssetBinding {
+                    signals,
+                    rule,
+                    stale_after_s,
+                },
                 crate::evaluation::AssetStatus::default(),
             ));
         }
