@@ -21,8 +21,15 @@ pub struct ViewerOptions {
     pub seed: u64,
     /// Tag of an asset to select once the plant is loaded.
     pub select: Option<String>,
-    /// Subscribe to this broker (with the scene's `[[topics]]`) instead of running the simulator.
-    pub mqtt: Option<crate::sources::mqtt::MqttConfig>,
+    /// Broker settings from the command line, layered over the scene's `[mqtt]`; with no
+    /// broker in either, the embedded broker runs and the simulator publishes into it.
+    pub mqtt: crate::core::scene::MqttSettings,
+    /// Where the embedded broker listens.
+    pub broker_listen: std::net::SocketAddr,
+    /// Feed the simulator straight into ingest: no broker, no MQTT.
+    pub no_broker: bool,
+    /// Open the connection panel at start.
+    pub connection_panel: bool,
 }
 
 /// The plugins every twinscope app has, headless or windowed: the data pipeline and the plant.
@@ -54,13 +61,9 @@ pub fn load_active_scene(path: &std::path::Path) -> anyhow::Result<ActiveScene> 
 /// Opens the window and runs until it is closed (or the screenshot is saved).
 pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     let active = load_active_scene(&options.scene)?;
-    let topics = active.scene.topics.clone();
-    if options.mqtt.is_some() && topics.mappings().is_empty() {
-        anyhow::bail!(
-            "{} has no [[topics]], so there is nothing to subscribe to over MQTT",
-            options.scene.display()
-        );
-    }
+    // Sources start before the window, so a bad broker setting is an error, not a window.
+    let channel = crate::ingest::IngestChannel::default();
+    let source = start_source(&active, &options, channel.sender.clone())?;
     let model_dir = active
         .scene
         .model_path
@@ -82,6 +85,12 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
                 }),
                 ..default()
             })
+            .set(bevy::log::LogPlugin {
+                // rumqttd logs every connect at info and every ordinary disconnect as an
+                // error; its real failures (a taken port) are checked before it starts.
+                filter: format!("{},rumqttd=off", bevy::log::DEFAULT_FILTER),
+                ..default()
+            })
             .set(AssetPlugin {
                 file_path: model_dir.to_string_lossy().into_owned(),
                 meta_check: AssetMetaCheck::Never,
@@ -95,36 +104,27 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
         crate::core::store::SignalStore::new(active.scene.signals.iter().map(|s| s.id.clone()));
     app.insert_resource(crate::ingest::Store(store));
     app.insert_resource(active);
+    app.insert_resource(channel);
+    app.insert_resource(source.info);
+    app.insert_resource(source.running);
+    if let Some(status) = source.mqtt_status {
+        app.insert_resource(status);
+    }
     core_plugins(&mut app);
     app.add_plugins((
         crate::view::plugin,
         crate::ui::plugin,
+        crate::sources::plugin,
         crate::capture::screenshot_key_plugin,
     ));
-    if let Some(tag) = options.select {
+    if let Some(tag) = options.select.clone() {
         app.insert_resource(crate::view::selection::InitialSelection(tag));
     }
 
-    let sender = app
-        .world()
-        .resource::<crate::ingest::IngestChannel>()
-        .sender
-        .clone();
-    match options.mqtt {
-        Some(config) => {
-            let description = config.url();
-            let handle = crate::sources::mqtt::spawn_mqtt(config, topics, sender);
-            app.insert_resource(crate::sources::MqttStatusView(handle.shared_status()));
-            app.insert_resource(ActiveSource(Box::new(handle)));
-            app.insert_resource(SourceInfo { description });
-        }
-        None => {
-            let handle = crate::sources::simulator::spawn_simulator(options.seed, sender);
-            app.insert_resource(ActiveSource(Box::new(handle)));
-            app.insert_resource(SourceInfo {
-                description: format!("built-in simulator (seed {})", options.seed),
-            });
-        }
+    if options.connection_panel {
+        app.world_mut()
+            .resource_mut::<crate::ui::UiState>()
+            .connection_open = true;
     }
 
     if let Some((path, after_frames)) = options.screenshot {
@@ -132,4 +132,69 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
         app.add_plugins(crate::capture::plugin);
     }
     Ok(app.run())
+}
+
+/// A started source, ready to hand to the app.
+struct StartedSource {
+    info: SourceInfo,
+    running: ActiveSource,
+    mqtt_status: Option<crate::sources::MqttStatusView>,
+}
+
+/// Starts what feeds the twin: an external broker, the embedded broker with the demo publisher,
+/// or (`--no-broker`, or a scene without `[[topics]]`) the simulator fed straight into ingest.
+fn start_source(
+    active: &ActiveScene,
+    options: &ViewerOptions,
+    sender: crossbeam_channel::Sender<Vec<crate::core::signal::Sample>>,
+) -> anyhow::Result<StartedSource> {
+    use crate::sources::{MqttStatusView, broker, mqtt, publish_demo, simulator};
+    let scene = &active.scene;
+    let mut settings = scene.mqtt.clone().overlay(options.mqtt.clone());
+    let external = settings.broker.is_some();
+    if external && scene.topics.mappings().is_empty() {
+        anyhow::bail!(
+            "{} has no [[topics]], so there is nothing to subscribe to over MQTT",
+            options.scene.display()
+        );
+    }
+    if options.no_broker || (!external && scene.topics.mappings().is_empty()) {
+        if !options.no_broker {
+            info!("the scene has no [[topics]]: the simulator feeds the twin directly");
+        }
+        let handle = simulator::spawn_simulator(options.seed, sender);
+        return Ok(StartedSource {
+            info: SourceInfo {
+                description: format!("built-in simulator (seed {}), no broker", options.seed),
+            },
+            running: ActiveSource(Box::new(handle)),
+            mqtt_status: None,
+        });
+    }
+    let embedded = if external {
+        None
+    } else {
+        let limit = scene.topics.max_payload_bytes + mqtt::PACKET_OVERHEAD;
+        let embedded = broker::start_embedded_broker(options.broker_listen, limit)?;
+        settings.broker = Some(embedded.url());
+        Some(embedded)
+    };
+    let config = mqtt::MqttConfig::from_settings(&settings, |key| std::env::var(key).ok())?;
+    let mut description = config.url();
+    let publisher = match &embedded {
+        Some(_) => {
+            description += &format!(" (embedded broker; demo publisher, seed {})", options.seed);
+            Some(publish_demo::spawn_demo_publisher(
+                config.clone(),
+                options.seed,
+            )?)
+        }
+        None => None,
+    };
+    let handle = mqtt::spawn_mqtt(config, scene.topics.clone(), sender);
+    Ok(StartedSource {
+        info: SourceInfo { description },
+        mqtt_status: Some(MqttStatusView(handle.shared_status())),
+        running: ActiveSource(Box::new((handle, embedded, publisher))),
+    })
 }

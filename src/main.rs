@@ -32,14 +32,74 @@ struct ViewArgs {
     /// Seed of the built-in simulator, for reproducible runs.
     #[arg(long, default_value_t = 42)]
     seed: u64,
-    /// Read live data from this MQTT broker (mqtt://host[:port]) using the scene's [[topics]],
-    /// instead of the built-in simulator. Credentials, if needed, come from the environment:
-    /// TWINSCOPE_MQTT_USERNAME and TWINSCOPE_MQTT_PASSWORD.
+    /// Read live data from this MQTT broker (mqtt://host[:port] or mqtts://host[:port]) using
+    /// the scene's [[topics]], instead of the embedded broker fed by the simulator.
     #[arg(long, value_name = "URL")]
     mqtt: Option<String>,
+    #[command(flatten)]
+    connection: MqttArgs,
+    /// Port of the embedded broker (used when no broker is configured).
+    #[arg(long, value_name = "PORT", default_value_t = twinscope::sources::broker::DEFAULT_PORT)]
+    broker_port: u16,
+    /// Address the embedded broker listens on; anything but loopback exposes an
+    /// unauthenticated broker to the network.
+    #[arg(long, value_name = "IP", default_value = "127.0.0.1")]
+    broker_listen: std::net::IpAddr,
+    /// Feed the built-in simulator straight into the twin: no broker, no MQTT.
+    #[arg(long, conflicts_with = "mqtt")]
+    no_broker: bool,
+    /// Open the MQTT connection panel at start.
+    #[arg(long)]
+    connection_panel: bool,
     /// Select this asset (plant tag) once the model is loaded.
     #[arg(long, value_name = "TAG")]
     select: Option<String>,
+}
+
+/// How to connect to a broker; each flag overrides the scene's `[mqtt]` key of the same name.
+/// The user name comes from TWINSCOPE_MQTT_USERNAME (or `[mqtt] username`), the password from
+/// TWINSCOPE_MQTT_PASSWORD or a password file, never from the scene itself.
+#[derive(Args, Debug)]
+struct MqttArgs {
+    /// MQTT client id (a persistent session needs a stable one).
+    #[arg(long, value_name = "ID")]
+    client_id: Option<String>,
+    /// Keep-alive interval in seconds.
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u16).range(5..))]
+    keep_alive: Option<u16>,
+    /// Keep the session across reconnects, so QoS 1 messages queued meanwhile arrive.
+    #[arg(long)]
+    persistent_session: bool,
+    /// PEM CA file to verify the broker's certificate with (mqtts://), instead of the system
+    /// roots.
+    #[arg(long, value_name = "PEM")]
+    ca_file: Option<PathBuf>,
+    /// PEM client certificate for mutual TLS (with --client-key).
+    #[arg(long, value_name = "PEM", requires = "client_key")]
+    client_cert: Option<PathBuf>,
+    /// PEM private key of --client-cert.
+    #[arg(long, value_name = "PEM", requires = "client_cert")]
+    client_key: Option<PathBuf>,
+    /// File whose first line is the password (also TWINSCOPE_MQTT_PASSWORD_FILE).
+    #[arg(long, value_name = "FILE")]
+    password_file: Option<PathBuf>,
+}
+
+impl MqttArgs {
+    /// These flags as settings layered over the scene's `[mqtt]`.
+    fn settings(self, broker: Option<String>) -> twinscope::core::scene::MqttSettings {
+        twinscope::core::scene::MqttSettings {
+            broker,
+            client_id: self.client_id,
+            keep_alive_s: self.keep_alive,
+            persistent_session: self.persistent_session.then_some(true),
+            ca_file: self.ca_file,
+            client_cert: self.client_cert,
+            client_key: self.client_key,
+            password_file: self.password_file,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -51,9 +111,11 @@ enum Command {
     },
     /// Run the demo-plant simulator as a standalone MQTT publisher (topics plant/TAG/quantity).
     PublishDemo {
-        /// Broker to publish to, mqtt://host[:port].
+        /// Broker to publish to, mqtt://host[:port] or mqtts://host[:port].
         #[arg(long, value_name = "URL")]
         broker: String,
+        #[command(flatten)]
+        connection: MqttArgs,
         /// Seed of the simulator.
         #[arg(long, default_value_t = 42)]
         seed: u64,
@@ -82,16 +144,6 @@ fn default_scene() -> PathBuf {
     }
 }
 
-/// Broker settings from `--mqtt URL` plus credentials from the environment.
-fn mqtt_config(url: &str) -> anyhow::Result<twinscope::sources::mqtt::MqttConfig> {
-    let mut config = twinscope::sources::mqtt::MqttConfig::from_url(url)?;
-    if let Ok(username) = std::env::var("TWINSCOPE_MQTT_USERNAME") {
-        let password = std::env::var("TWINSCOPE_MQTT_PASSWORD").unwrap_or_default();
-        config.credentials = Some((username, password));
-    }
-    Ok(config)
-}
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
@@ -106,6 +158,7 @@ fn main() -> ExitCode {
         }),
         Some(Command::PublishDemo {
             broker,
+            connection,
             seed,
             duration,
         }) => {
@@ -119,14 +172,19 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
-            mqtt_config(&broker)
-                .and_then(|config| {
-                    twinscope::sources::publish_demo::publish_demo(&config, seed, duration)
-                })
-                .map(|published| {
-                    println!("published {published} messages");
-                    ExitCode::SUCCESS
-                })
+            let settings = connection.settings(Some(broker));
+            twinscope::sources::mqtt::MqttConfig::from_settings(&settings, |key| {
+                std::env::var(key).ok()
+            })
+            .map_err(anyhow::Error::from)
+            .and_then(|config| {
+                let never = std::sync::atomic::AtomicBool::new(false);
+                twinscope::sources::publish_demo::publish_demo(&config, seed, duration, &never)
+            })
+            .map(|published| {
+                println!("published {published} messages");
+                ExitCode::SUCCESS
+            })
         }
         Some(Command::GenPlant { out, assets }) => twinscope::commands::gen_plant(&out, assets)
             .map(|bytes| {
@@ -134,22 +192,16 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }),
         None => {
-            let mqtt = match cli.view.mqtt.as_deref().map(mqtt_config).transpose() {
-                Ok(mqtt) => mqtt,
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    return ExitCode::from(2);
-                }
-            };
+            let view = cli.view;
             let options = twinscope::app::ViewerOptions {
-                mqtt,
-                scene: cli.view.scene.unwrap_or_else(default_scene),
-                screenshot: cli
-                    .view
-                    .screenshot
-                    .map(|path| (path, cli.view.after_frames)),
-                seed: cli.view.seed,
-                select: cli.view.select,
+                mqtt: view.connection.settings(view.mqtt),
+                broker_listen: std::net::SocketAddr::new(view.broker_listen, view.broker_port),
+                no_broker: view.no_broker,
+                connection_panel: view.connection_panel,
+                scene: view.scene.unwrap_or_else(default_scene),
+                screenshot: view.screenshot.map(|path| (path, view.after_frames)),
+                seed: view.seed,
+                select: view.select,
             };
             twinscope::app::run_viewer(options).map(|exit| match exit {
                 bevy::app::AppExit::Success => ExitCode::SUCCESS,

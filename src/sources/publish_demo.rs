@@ -19,18 +19,24 @@ pub fn demo_topic(sample: &Sample) -> String {
     }
 }
 
-/// Publishes the simulated plant in real time until `duration` (if any) has passed; returns the
-/// number of messages published. Fails if the broker cannot be reached within 10 s.
+/// Publishes the simulated plant in real time until `duration` (if any) has passed or
+/// `stop` is set; returns the number of messages published. Fails if the broker cannot be
+/// reached within 10 s.
 pub fn publish_demo(
     config: &MqttConfig,
     seed: u64,
     duration: Option<Duration>,
+    stop: &AtomicBool,
 ) -> anyhow::Result<u64> {
     let options = config.options(format!("{}-publisher", config.client_id));
     let (client, mut connection) = Client::new(options, 1024);
     let connected = Arc::new(AtomicBool::new(false));
     let acked = Arc::new(AtomicU64::new(0));
     let (thread_connected, thread_acked) = (Arc::clone(&connected), Arc::clone(&acked));
+    // Set when this function returns, so the event thread ends instead of reporting the
+    // disconnect as a failure.
+    let finished = FlagOnDrop(Arc::new(AtomicBool::new(false)));
+    let thread_finished = Arc::clone(&finished.0);
     let url = config.url();
     std::thread::Builder::new()
         .name("twinscope-publisher".into())
@@ -45,6 +51,7 @@ pub fn publish_demo(
                         thread_acked.fetch_add(1, Ordering::Relaxed);
                     }
                     Ok(_) => {}
+                    Err(_) if thread_finished.load(Ordering::Relaxed) => break,
                     Err(error) => {
                         let text = error.to_string();
                         if text != last_error {
@@ -59,6 +66,9 @@ pub fn publish_demo(
 
     let wait_until = Instant::now() + Duration::from_secs(10);
     while !connected.load(Ordering::Relaxed) {
+        if stop.load(Ordering::Relaxed) {
+            return Ok(0);
+        }
         anyhow::ensure!(
             Instant::now() < wait_until,
             "cannot reach the broker at {} within 10 s",
@@ -71,7 +81,7 @@ pub fn publish_demo(
     let mut published = 0u64;
     let mut failure = None;
     super::simulator::run_in_real_time(seed, |batch| {
-        if duration.is_some_and(|d| started.elapsed() >= d) {
+        if stop.load(Ordering::Relaxed) || duration.is_some_and(|d| started.elapsed() >= d) {
             return false;
         }
         for sample in batch.drain(..) {
@@ -96,8 +106,44 @@ pub fn publish_demo(
     while acked.load(Ordering::Relaxed) < published && Instant::now() < drain_until {
         std::thread::sleep(Duration::from_millis(20));
     }
+    finished.0.store(true, Ordering::Relaxed);
     let _ = client.disconnect();
     Ok(published)
+}
+
+/// Sets its flag when dropped, whichever way the function holding it returns.
+struct FlagOnDrop(Arc<AtomicBool>);
+
+impl Drop for FlagOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The demo publisher running on its own thread; asks it to stop when dropped.
+pub struct DemoPublisher {
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for DemoPublisher {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Starts [`publish_demo`] on a thread (the in-app simulator feeding the embedded broker); a
+/// failure is logged, since the twin itself keeps running.
+pub fn spawn_demo_publisher(config: MqttConfig, seed: u64) -> std::io::Result<DemoPublisher> {
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread_stop = Arc::clone(&stop);
+    std::thread::Builder::new()
+        .name("twinscope-demo-publisher".into())
+        .spawn(move || {
+            if let Err(error) = publish_demo(&config, seed, None, &thread_stop) {
+                bevy::log::error!("demo publisher: {error:#}");
+            }
+        })?;
+    Ok(DemoPublisher { stop })
 }
 
 #[cfg(test)]
