@@ -1,6 +1,7 @@
 //! Inspector: the selected asset's description, bound signals with value, unit and age.
 
 use super::{PanelData, egui_color};
+use crate::core::freshness::{Freshness, StaleCause};
 use crate::view::camera::CameraCommand;
 use bevy_egui::egui;
 
@@ -49,6 +50,9 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                 None => "no data yet".to_owned(),
             });
         });
+        if let Some(stale) = stale_text(&status.freshness) {
+            ui.label(egui::RichText::new(stale).color(egui::Color32::YELLOW));
+        }
     }
     egui::Grid::new("signals")
         .striped(true)
@@ -82,6 +86,21 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                 ui.end_row();
             }
         });
+}
+
+/// Why an asset's colour is faded, in words; `None` while its value is current.
+pub fn stale_text(freshness: &Freshness) -> Option<String> {
+    match freshness {
+        Freshness::Stale { age_s, cause } => Some(format!(
+            "stale: last value {} — {}",
+            format_age(*age_s),
+            match cause {
+                StaleCause::ConnectionLost => "the connection is down",
+                StaleCause::Silent => "the signal stopped arriving",
+            }
+        )),
+        Freshness::NoData | Freshness::Fresh => None,
+    }
 }
 
 /// Up to three decimals, fewer for large values, so columns stay readable.

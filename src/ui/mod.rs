@@ -1,8 +1,10 @@
-//! egui panels: outliner (left), inspector (right), status bar (bottom).
+//! egui panels: outliner (left), inspector (right), status bar (bottom) and, when opened from
+//! the status bar, the MQTT connection panel above it.
 //!
 //! The 3D viewport is fitted between the panels each frame so framing and picking use the
 //! visible area, not the whole window.
 
+mod connection;
 mod inspector;
 mod outliner;
 mod status_bar;
@@ -21,6 +23,8 @@ use bevy_egui::{
 pub struct UiState {
     /// Outliner filter: matches tag or description, case-insensitive.
     pub search: String,
+    /// Whether the MQTT connection panel is shown.
+    pub connection_open: bool,
 }
 
 /// Smoothed frame time for the status bar.
@@ -87,6 +91,7 @@ struct PanelData<'w, 's> {
     plant: Res<'w, crate::plant::PlantStatus>,
     source: Option<Res<'w, crate::sources::SourceInfo>>,
     mqtt: Option<Res<'w, crate::sources::MqttStatusView>>,
+    mqtt_rates: Res<'w, crate::sources::MqttRates>,
     assets: Query<
         'w,
         's,
@@ -113,12 +118,21 @@ fn draw_panels(
             .layer_id(egui::LayerId::background())
             .max_rect(ctx.viewport_rect()),
     );
-    let bottom = egui::Panel::bottom("status_bar")
+    let mut bottom = egui::Panel::bottom("status_bar")
         .exact_size(26.0)
-        .show(&mut root, |ui| status_bar::draw(ui, &data))
+        .show(&mut root, |ui| status_bar::draw(ui, &mut data))
         .response
         .rect
         .height();
+    if data.state.connection_open {
+        bottom += egui::Panel::bottom("connection")
+            .resizable(true)
+            .default_size(210.0)
+            .show(&mut root, |ui| connection::draw(ui, &data))
+            .response
+            .rect
+            .height();
+    }
     let left = egui::Panel::left("outliner")
         .resizable(true)
         .default_size(230.0)

@@ -30,6 +30,7 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                 asset.description.clone().unwrap_or_default(),
                 binding.is_some(),
                 status.and_then(|s| s.color),
+                status.is_some_and(|s| s.freshness.is_stale()),
             )
         })
         .collect();
@@ -38,7 +39,7 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            for (entity, tag, description, bound, color) in rows {
+            for (entity, tag, description, bound, color, stale) in rows {
                 ui.horizontal(|ui| {
                     let (rect, _) =
                         ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
@@ -66,6 +67,14 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                     if response.double_clicked() {
                         data.selection.asset = Some(entity);
                         data.camera_commands.write(CameraCommand::FrameSelected);
+                    }
+                    if stale {
+                        ui.label(
+                            egui::RichText::new("stale")
+                                .small()
+                                .color(egui::Color32::YELLOW),
+                        )
+                        .on_hover_text("no current value: see the inspector");
                     }
                     ui.label(egui::RichText::new(description).weak().small());
                 });

@@ -1,9 +1,10 @@
 //! Bottom status bar: scene, source, ingest rate, frame time and problems worth a glance.
 
 use super::PanelData;
+use crate::sources::MqttStatusView;
 use bevy_egui::egui;
 
-pub(super) fn draw(ui: &mut egui::Ui, data: &PanelData) {
+pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
     ui.horizontal_centered(|ui| {
         ui.label(egui::RichText::new(&data.active.scene.name).strong());
         ui.separator();
@@ -13,7 +14,7 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &PanelData) {
             .map_or("no source", |s| s.description.as_str());
         ui.label(format!("source: {source}"));
         if let Some(mqtt) = &data.mqtt {
-            mqtt_status(ui, mqtt);
+            mqtt_status(ui, &mut data.state, mqtt);
         }
         ui.separator();
         ui.label(format!("{:.0} samples/s", data.ingest.samples_per_sec));
@@ -71,56 +72,43 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &PanelData) {
     });
 }
 
-/// Connection state, topics with decode errors and unmatched topics (details on hover).
-fn mqtt_status(ui: &mut egui::Ui, mqtt: &crate::sources::MqttStatusView) {
-    use crate::sources::mqtt::ConnectionState;
+/// Connection state, topics with decode errors and unmatched topics (details on hover); a
+/// click opens the connection panel.
+fn mqtt_status(ui: &mut egui::Ui, state: &mut crate::ui::UiState, mqtt: &MqttStatusView) {
     let status = crate::sources::mqtt::lock(&mqtt.0).clone();
-    let (text, color) = match &status.state {
-        ConnectionState::Connecting => ("connecting…".to_owned(), egui::Color32::YELLOW),
-        ConnectionState::Connected => ("connected".to_owned(), egui::Color32::LIGHT_GREEN),
-        ConnectionState::Reconnecting { retry_at, error } => {
-            let secs = retry_at
-                .saturating_duration_since(std::time::Instant::now())
-                .as_secs_f32();
-            (
-                format!("reconnecting in {secs:.0} s: {error}"),
-                egui::Color32::LIGHT_RED,
-            )
-        }
-    };
+    let (text, color) = super::connection::state_text(&status.state);
     ui.label(egui::RichText::new(text).color(color));
-    let failing: Vec<String> = status
+    let errors = status
         .topics
-        .iter()
-        .filter_map(|(topic, stats)| {
-            stats
-                .last_error
-                .as_ref()
-                .map(|e| format!("{topic} ({} errors): {e}", stats.errors))
-        })
-        .collect();
-    if !failing.is_empty() {
+        .values()
+        .filter(|t| t.last_error.is_some())
+        .count();
+    if errors > 0 {
         ui.label(
             egui::RichText::new(count(
-                failing.len(),
+                errors,
                 "topic with bad payloads",
                 "topics with bad payloads",
             ))
             .color(egui::Color32::YELLOW),
-        )
-        .on_hover_text(failing.join("\n"));
+        );
     }
     if !status.unmatched.is_empty() {
-        let topics: Vec<String> = status
-            .unmatched
-            .iter()
-            .map(|(topic, n)| format!("{topic} ({n})"))
-            .collect();
         ui.label(
-            egui::RichText::new(count(topics.len(), "unbound topic", "unbound topics"))
-                .color(egui::Color32::YELLOW),
-        )
-        .on_hover_text(topics.join("\n"));
+            egui::RichText::new(count(
+                status.unmatched.len(),
+                "unbound topic",
+                "unbound topics",
+            ))
+            .color(egui::Color32::YELLOW),
+        );
+    }
+    if ui
+        .selectable_label(state.connection_open, "connection panel")
+        .on_hover_text("topics, rates, last messages and unbound topics")
+        .clicked()
+    {
+        state.connection_open = !state.connection_open;
     }
 }
 
