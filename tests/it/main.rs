@@ -3,7 +3,10 @@
 mod cli;
 mod headless;
 mod ingest;
+mod mosquitto;
 mod mqtt;
+mod mqtt_session;
+mod mqtt_tls;
 mod picking;
 mod plantgen;
 mod screenshot;

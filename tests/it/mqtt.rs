@@ -1,102 +1,19 @@
 //! The MQTT source against a real Debian `mosquitto` on a free loopback port.
 
-use crate::support::{KillOnDrop, require};
+use crate::mosquitto::Broker;
 use bevy::prelude::*;
-use std::io::Write;
-use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use twinscope::core::freshness::{Freshness, StaleCause};
+use twinscope::core::rules::{RuleColor, ThresholdRule};
 use twinscope::core::scene::Scene;
 use twinscope::core::signal::{SignalId, Timestamp};
+use twinscope::evaluation::AssetStatus;
 use twinscope::ingest::{IngestChannel, Store};
+use twinscope::plant::AssetBinding;
+use twinscope::sources::MqttStatusView;
 use twinscope::sources::mqtt::{ConnectionState, MqttConfig, MqttHandle, MqttStatus, spawn_mqtt};
-
-/// A mosquitto broker on 127.0.0.1 only, stopped when dropped.
-struct Broker {
-    process: Option<KillOnDrop>,
-    port: u16,
-    config: tempfile::TempDir,
-}
-
-impl Broker {
-    fn start() -> Self {
-        require("mosquitto");
-        require("mosquitto_pub");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let config = tempfile::tempdir().unwrap();
-        std::fs::write(
-            config.path().join("mosquitto.conf"),
-            format!("listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\n"),
-        )
-        .unwrap();
-        let mut broker = Self {
-            process: None,
-            port,
-            config,
-        };
-        broker.restart();
-        broker
-    }
-
-    /// (Re)starts the process on the same port and waits until it accepts connections.
-    fn restart(&mut self) {
-        let child = Command::new("mosquitto")
-            .arg("-c")
-            .arg(self.config.path().join("mosquitto.conf"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("mosquitto starts");
-        self.process = Some(KillOnDrop(child));
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "mosquitto did not listen on {} within 10 s",
-                self.port
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn stop(&mut self) {
-        self.process = None;
-    }
-
-    fn publish(&self, topic: &str, payload: &[u8]) {
-        let mut child = Command::new("mosquitto_pub")
-            .args([
-                "-h",
-                "127.0.0.1",
-                "-p",
-                &self.port.to_string(),
-                "-q",
-                "1",
-                "-t",
-                topic,
-            ])
-            .args(if payload.is_empty() {
-                vec!["-n"]
-            } else {
-                vec!["-s"]
-            })
-            .stdin(Stdio::piped())
-            .spawn()
-            .expect("mosquitto_pub runs");
-        if !payload.is_empty() {
-            child.stdin.take().unwrap().write_all(payload).unwrap();
-        }
-        assert!(
-            child.wait().unwrap().success(),
-            "mosquitto_pub {topic} failed"
-        );
-    }
-}
 
 const SCENE: &str = r#"
 [scene]
@@ -139,8 +56,43 @@ fn ingest_app(scene: &Scene) -> App {
     let store =
         twinscope::core::store::SignalStore::new(scene.signals.iter().map(|s| s.id.clone()));
     app.insert_resource(Store(store));
-    app.add_plugins((twinscope::schedule::plugin, twinscope::ingest::plugin));
+    app.add_plugins((
+        twinscope::schedule::plugin,
+        twinscope::ingest::plugin,
+        twinscope::evaluation::plugin,
+        twinscope::sources::plugin,
+    ));
     app
+}
+
+/// An asset painted green below 100 and red above by `signal`, never silent-stale (so only the
+/// connection can make it stale).
+fn spawn_rule_asset(app: &mut App, signal: &str) -> Entity {
+    let index = app
+        .world()
+        .resource::<Store>()
+        .index_of(&SignalId::new(signal))
+        .expect("the signal is declared");
+    let rule = ThresholdRule::new(vec![100.0], vec![GREEN, RED]).expect("a valid rule");
+    app.world_mut()
+        .spawn((
+            AssetBinding {
+                signals: Vec::new(),
+                rule: Some((index, rule)),
+                stale_after_s: 3600.0,
+            },
+            AssetStatus::default(),
+        ))
+        .id()
+}
+
+const GREEN: RuleColor = RuleColor([0, 200, 0]);
+const RED: RuleColor = RuleColor([200, 0, 0]);
+
+fn asset_status(app: &App, asset: Entity) -> AssetStatus {
+    *app.world()
+        .get::<AssetStatus>(asset)
+        .expect("the asset has a status")
 }
 
 /// Updates the app until `done` holds (bounded), with a message naming what was awaited.
@@ -254,12 +206,45 @@ fn published_values_arrive_bad_payloads_are_counted_and_a_restart_is_survived() 
         "undeclared signals are counted"
     );
     assert_eq!(status.connections, 1);
+    assert_eq!(
+        status.messages_total, 10,
+        "every message received counts, matched or not (factory/… is not subscribed)"
+    );
+    assert_eq!(
+        status.topics["plant/M-101/temperature"].last_payload, "81.5",
+        "the last message per topic is kept for the connection panel"
+    );
 
-    // The broker goes away: the state says so; it comes back: the client resubscribes and resumes.
+    // An asset fed by the connection is fresh while it is up...
+    app.insert_resource(MqttStatusView(mqtt.shared_status()));
+    let asset = spawn_rule_asset(&mut app, "M-101.temperature");
+    app.update();
+    let fresh = asset_status(&app, asset);
+    assert_eq!(
+        (fresh.freshness, fresh.color),
+        (Freshness::Fresh, Some(GREEN))
+    );
+
+    // The broker goes away: the state says so and the asset turns stale instead of showing its
+    // old value as if it were live; it comes back: the client resubscribes and resumes.
     broker.stop();
     pump_until(&mut app, &mqtt, "the disconnect", |_, s| {
         matches!(s.state, ConnectionState::Reconnecting { .. })
     });
+    app.update();
+    let stale = asset_status(&app, asset);
+    assert!(
+        matches!(
+            stale.freshness,
+            Freshness::Stale {
+                cause: StaleCause::ConnectionLost,
+                ..
+            }
+        ),
+        "{stale:?}"
+    );
+    assert_eq!(stale.color, Some(GREEN.faded()));
+    assert_eq!(stale.value, Some(81.5), "the last value is still known");
     broker.restart();
     pump_until(&mut app, &mqtt, "the reconnect", |_, s| {
         s.connections >= 2 && s.subscriptions_acked >= 2
@@ -268,6 +253,8 @@ fn published_values_arrive_bad_payloads_are_counted_and_a_restart_is_survived() 
     pump_until(&mut app, &mqtt, "a value after the restart", |store, _| {
         value(store, "M-101.temperature") == Some(90.25)
     });
+    app.update();
+    assert_eq!(asset_status(&app, asset).freshness, Freshness::Fresh);
 }
 
 #[test]
@@ -282,11 +269,23 @@ fn mqtt_flag_without_topics_is_refused_with_a_clear_error() {
     assert!(!out.status.success());
     assert!(stderr.contains("has no [[topics]]"), "{stderr}");
 
-    let out = crate::support::twinscope(&["--mqtt", "mqtts://127.0.0.1:1"]);
+    let out = crate::support::twinscope(&["--mqtt", "mqtt://127.0.0.1:1", "--ca-file", "ca.pem"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        !out.status.success() && stderr.contains("TLS (mqtts://) is not supported yet"),
-        "{stderr}"
+        !out.status.success() && stderr.contains("use mqtts://"),
+        "a CA file on a plain connection is refused, not ignored: {stderr}"
+    );
+    let missing = dir.path().join("missing-ca.pem");
+    let out = crate::support::twinscope(&[
+        "--mqtt",
+        "mqtts://127.0.0.1:1",
+        "--ca-file",
+        missing.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success() && stderr.contains("missing-ca.pem"),
+        "the unreadable CA file is named: {stderr}"
     );
 }
 
@@ -329,4 +328,38 @@ fn publish_demo_feeds_every_demo_signal_through_a_real_broker() {
         "{status:#?}"
     );
     assert!(app.world().resource::<Store>().unknown_signals().is_empty());
+}
+
+#[test]
+fn the_embedded_broker_takes_a_mosquitto_pub_publish_into_the_twin() {
+    crate::support::require("mosquitto_pub");
+    let port = crate::mosquitto::free_port();
+    let listen = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let embedded = twinscope::sources::broker::start_embedded_broker(listen, 64 * 1024)
+        .expect("the embedded broker starts");
+    assert_eq!(embedded.url(), format!("mqtt://127.0.0.1:{port}"));
+    let scene = Scene::load(&crate::support::demo_scene()).unwrap();
+    let mut app = ingest_app(&scene);
+    let sender = app.world().resource::<IngestChannel>().sender.clone();
+    let mqtt = spawn_mqtt(
+        MqttConfig::from_url(&embedded.url()).unwrap(),
+        scene.topics.clone(),
+        sender,
+    );
+    pump_until(&mut app, &mqtt, "the subscription", |_, s| {
+        s.subscriptions_acked >= 1
+    });
+    let status = Command::new("mosquitto_pub")
+        .args(["-h", "127.0.0.1", "-p", &port.to_string()])
+        .args(["-t", "plant/M-101/temperature", "-m", "97.5"])
+        .status()
+        .expect("mosquitto_pub runs");
+    assert!(status.success());
+    pump_until(&mut app, &mqtt, "the published value", |store, _| {
+        value(store, "M-101.temperature") == Some(97.5)
+    });
+
+    // A second broker on the same address is refused with a message that says what to do.
+    let error = twinscope::sources::broker::start_embedded_broker(listen, 1024).unwrap_err();
+    assert!(error.to_string().contains("--broker-port"), "{error}");
 }

@@ -122,7 +122,7 @@ fn clicking_a_tank_mesh_selects_the_tank_asset() {
     // Where TK-102 is drawn, from a --screenshot run with the same default camera.
     let dir = tempfile::tempdir().unwrap();
     let baseline_png = dir.path().join("baseline.png");
-    run_screenshot(&baseline_png, 10);
+    run_screenshot(&baseline_png, 10, &[]);
     let regions: Vec<Region> = serde_json::from_str(
         &std::fs::read_to_string(baseline_png.with_extension("json")).unwrap(),
     )
@@ -141,6 +141,7 @@ fn clicking_a_tank_mesh_selects_the_tank_asset() {
     let capture_dir = tempfile::tempdir().unwrap();
     let mut app = Command::new(env!("CARGO_BIN_EXE_twinscope"))
         .arg(crate::support::demo_scene())
+        .args(["--broker-port", &crate::mosquitto::free_port().to_string()])
         .env("DISPLAY", &display)
         .env("WGPU_BACKEND", "vulkan")
         .env("RUST_LOG", "info")

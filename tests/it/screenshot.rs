@@ -17,8 +17,9 @@ pub struct Region {
     pub rect: [f32; 4],
 }
 
-/// Runs `twinscope --screenshot` under xvfb-run and asserts it succeeded.
-pub fn run_screenshot(png: &Path, after_frames: u32) {
+/// Runs `twinscope --screenshot` (demo scene, embedded broker on a free port, plus
+/// `extra_args`) under xvfb-run and asserts it succeeded.
+pub fn run_screenshot(png: &Path, after_frames: u32, extra_args: &[&str]) {
     let which = Command::new("sh")
         .args(["-c", "command -v xvfb-run"])
         .output()
@@ -30,9 +31,11 @@ pub fn run_screenshot(png: &Path, after_frames: u32) {
     let mut child = Command::new("xvfb-run")
         .args(["-a", "-s", "-screen 0 1280x720x24"])
         .arg(env!("CARGO_BIN_EXE_twinscope"))
+        .args(["--broker-port", &crate::mosquitto::free_port().to_string()])
         .arg("--screenshot")
         .arg(png)
         .args(["--after-frames", &after_frames.to_string()])
+        .args(extra_args)
         .env("WGPU_BACKEND", "vulkan")
         .current_dir(repo_root())
         .stdout(Stdio::piped())
@@ -119,7 +122,7 @@ fn share_of_rule_colour(
 fn demo_screenshot_shows_the_plant_in_its_rule_colours() {
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("demo.png");
-    run_screenshot(&png, 20);
+    run_screenshot(&png, 20, &[]);
 
     let image = image::open(&png)
         .expect("the screenshot is a PNG")
