@@ -2,6 +2,7 @@
 //! message, plus the topics nothing is bound to (what a user needs to write `[[topics]]`).
 
 use super::PanelData;
+use super::status_bar::count;
 use crate::sources::mqtt::{ConnectionState, MqttStatus, lock};
 use bevy_egui::egui;
 use std::time::Instant;
@@ -39,11 +40,7 @@ fn summary(ui: &mut egui::Ui, data: &PanelData, status: &MqttStatus) {
             format_bytes(data.mqtt_rates.bytes_per_s)
         ));
         ui.separator();
-        let connections = if status.connections == 1 {
-            "1 connection".to_owned()
-        } else {
-            format!("{} connections", status.connections)
-        };
+        let connections = count(status.connections as usize, "connection", "connections");
         ui.label(format!(
             "{} messages · {connections}",
             status.messages_total
@@ -80,7 +77,7 @@ pub(super) fn state_text(state: &ConnectionState) -> (String, egui::Color32) {
 
 /// One row per topic a mapping matched.
 fn topics_table(ui: &mut egui::Ui, status: &MqttStatus) {
-    ui.label(egui::RichText::new(format!("{} topics", status.topics.len())).strong());
+    ui.label(egui::RichText::new(count(status.topics.len(), "topic", "topics")).strong());
     egui::ScrollArea::vertical()
         .id_salt("mqtt-topics")
         .auto_shrink([false, false])
@@ -94,7 +91,10 @@ fn topics_table(ui: &mut egui::Ui, status: &MqttStatus) {
                     }
                     ui.end_row();
                     let now = Instant::now();
-                    for (topic, stats) in &status.topics {
+                    // Problems first: a failing topic should not hide below the fold.
+                    let mut topics: Vec<_> = status.topics.iter().collect();
+                    topics.sort_by_key(|(topic, stats)| (stats.errors == 0, *topic));
+                    for (topic, stats) in topics {
                         ui.label(egui::RichText::new(topic).monospace());
                         ui.label(stats.messages.to_string());
                         let errors = egui::RichText::new(stats.errors.to_string());
@@ -121,7 +121,8 @@ fn topics_table(ui: &mut egui::Ui, status: &MqttStatus) {
 
 /// Topics under the subscribed root that no `[[topics]]` entry maps.
 fn unbound_topics(ui: &mut egui::Ui, status: &MqttStatus) {
-    ui.label(egui::RichText::new(format!("{} unbound topics", status.unmatched.len())).strong());
+    let heading = count(status.unmatched.len(), "unbound topic", "unbound topics");
+    ui.label(egui::RichText::new(heading).strong());
     if status.unmatched.is_empty() {
         ui.label(egui::RichText::new("Every topic received maps to a signal.").weak());
         return;

@@ -113,6 +113,6 @@ fn mqtt_status(ui: &mut egui::Ui, state: &mut crate::ui::UiState, mqtt: &MqttSta
 }
 
 /// "1 topic", "3 topics".
-fn count(n: usize, one: &str, many: &str) -> String {
+pub(super) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
