@@ -65,6 +65,11 @@ pub struct TopicStats {
     pub last_received: Option<Instant>,
 }
 
+/// Whether a counter going from `before` to `after` passed a power of two (1, 2, 4, …).
+fn crossed_power_of_two(before: u64, after: u64) -> bool {
+    after > before && (before == 0 || after.ilog2() > before.ilog2())
+}
+
 /// Longest payload preview kept per topic, in characters.
 const PAYLOAD_PREVIEW_CHARS: usize = 96;
 
@@ -273,11 +278,17 @@ impl Worker {
                 let stats = status.topics.entry(topic.to_owned()).or_default();
                 stats.messages += 1;
                 stats.bytes += payload.len() as u64;
+                let errors_before = stats.errors;
                 stats.errors += errors.len() as u64;
                 stats.last_payload = payload_preview(payload);
                 stats.last_received = Some(Instant::now());
                 if let Some(last) = errors.last() {
                     stats.last_error = Some(last.to_string());
+                    // Logged at 1, 2, 4, 8… errors per topic: visible, but a topic that only
+                    // ever sends garbage cannot flood the log.
+                    if crossed_power_of_two(errors_before, stats.errors) {
+                        bevy::log::warn!("{} bad payloads so far; last: {last}", stats.errors);
+                    }
                 }
                 drop(status);
                 if self.batch.is_empty() {
@@ -326,6 +337,20 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn error_logging_thins_out_logarithmically() {
+        let logged: Vec<u64> = (0..100u64)
+            .filter(|n| crossed_power_of_two(*n, n + 1))
+            .map(|n| n + 1)
+            .collect();
+        assert_eq!(logged, [1, 2, 4, 8, 16, 32, 64]);
+        assert!(
+            crossed_power_of_two(3, 9),
+            "a message with several bad fields"
+        );
+        assert!(!crossed_power_of_two(5, 5));
+    }
 
     #[test]
     fn payload_previews_are_short_text() {
