@@ -89,7 +89,8 @@ pub fn publish_demo(
                 demo_topic(&sample),
                 QoS::AtLeastOnce,
                 false,
-                sample.value.to_string(),
+                // Four decimals, as a real transmitter would send, not f64 noise.
+                format!("{}", (sample.value * 1e4).round() / 1e4),
             ) {
                 failure = Some(error);
                 return false;
