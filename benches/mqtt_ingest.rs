@@ -274,7 +274,7 @@ fn mqtt_ingest(c: &mut Criterion) {
     group
         .sample_size(10)
         .warm_up_time(Duration::from_millis(500))
-        .measurement_time(Duration::from_secs(5))
+        .measurement_time(Duration::from_secs(15))
         .throughput(Throughput::Elements(MESSAGES));
     for consumer in ["twinscope", "mosquitto_sub"] {
         group.bench_function(consumer, |b| {
