@@ -180,6 +180,13 @@ fn start_source(
         Some(embedded)
     };
     let config = mqtt::MqttConfig::from_settings(&settings, |key| std::env::var(key).ok())?;
+    if !config.clean_session && settings.client_id.is_none() {
+        warn!(
+            "persistent session with the generated client id {}: it survives reconnects but \
+             not a restart of twinscope; give a stable --client-id",
+            config.client_id
+        );
+    }
     let mut description = config.url();
     let publisher = match &embedded {
         Some(_) => {

@@ -69,6 +69,12 @@ pub fn start_embedded_broker(
     listen: SocketAddr,
     max_payload_bytes: usize,
 ) -> Result<EmbeddedBroker, BrokerError> {
+    if listen.port() == 0 {
+        return Err(BrokerError::Bind {
+            listen,
+            cause: std::io::Error::other("port 0 would pick a port no other client knows"),
+        });
+    }
     // rumqttd only logs a failed bind from its own thread, so find out first, here.
     drop(TcpListener::bind(listen).map_err(|cause| BrokerError::Bind { listen, cause })?);
     if !listen.ip().is_loopback() {
