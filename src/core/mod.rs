@@ -4,6 +4,7 @@
 //! commands (`check`, `gen-plant`, later `record` and `scenario run`).
 
 pub mod freshness;
+pub mod history;
 pub mod rules;
 pub mod scene;
 pub mod signal;

@@ -1,9 +1,10 @@
-//! The latest value of every declared signal, plus what arrived that nobody declared.
+//! Every declared signal's history, plus what arrived that nobody declared.
 //!
-//! This is the seam the history store (per-signal chunks, latest-at at the cursor time) replaces:
-//! evaluation asks `value_at(signal, time)` rather than reading raw samples, so moving the
-//! cursor later changes one implementation, not every caller.
+//! Evaluation asks `value_at(signal, time)` rather than reading "the latest sample", so the time
+//! cursor moves every visual at once. The history is bounded by a sample budget that evicts the
+//! oldest chunks but always keeps each signal's latest value.
 
+use crate::core::history::{BYTES_PER_SAMPLE, SignalHistory, evict_to_budget};
 use crate::core::signal::{Sample, SignalId, Timestamp};
 use std::collections::{BTreeMap, HashMap};
 
@@ -11,7 +12,10 @@ use std::collections::{BTreeMap, HashMap};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SignalIndex(pub u32);
 
-/// The most recent value of one signal.
+/// Default history budget: 256 MiB of samples.
+pub const DEFAULT_MAX_SAMPLES: usize = 256 * 1024 * 1024 / BYTES_PER_SAMPLE;
+
+/// One signal's value at some time.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SignalValue {
     /// Source time of the sample.
@@ -20,15 +24,34 @@ pub struct SignalValue {
     pub value: f64,
 }
 
-/// Latest values per declared signal and counters for the status bar.
-#[derive(Debug, Default)]
+/// Per-signal history and counters for the status bar.
+#[derive(Debug)]
 pub struct SignalStore {
     ids: Vec<SignalId>,
     index: HashMap<SignalId, SignalIndex>,
-    latest: Vec<Option<SignalValue>>,
+    history: Vec<SignalHistory>,
     received: Vec<u64>,
     unknown: BTreeMap<SignalId, u64>,
     total: u64,
+    held: usize,
+    max_samples: usize,
+    evicted: u64,
+}
+
+impl Default for SignalStore {
+    fn default() -> Self {
+        Self {
+            ids: Vec::new(),
+            index: HashMap::new(),
+            history: Vec::new(),
+            received: Vec::new(),
+            unknown: BTreeMap::new(),
+            total: 0,
+            held: 0,
+            max_samples: DEFAULT_MAX_SAMPLES,
+            evicted: 0,
+        }
+    }
 }
 
 impl SignalStore {
@@ -42,7 +65,7 @@ impl SignalStore {
             let index = SignalIndex(store.ids.len() as u32);
             store.index.insert(id.clone(), index);
             store.ids.push(id);
-            store.latest.push(None);
+            store.history.push(SignalHistory::default());
             store.received.push(0);
         }
         store
@@ -70,8 +93,8 @@ impl SignalStore {
 
     /// Records samples; undeclared signals are counted, never dropped silently.
     ///
-    /// A sample older than the one held is counted but does not replace it, so late arrivals
-    /// cannot roll the picture back.
+    /// A late sample goes into history at its own time, so it cannot roll the present back.
+    /// Past the sample budget the oldest chunks are evicted (each signal keeps its latest).
     pub fn ingest(&mut self, samples: impl IntoIterator<Item = Sample>) {
         for sample in samples {
             self.total += 1;
@@ -81,22 +104,35 @@ impl SignalStore {
             };
             let slot = index.0 as usize;
             self.received[slot] += 1;
-            let newer = self.latest[slot].is_none_or(|held| held.time <= sample.time);
-            if newer {
-                self.latest[slot] = Some(SignalValue {
-                    time: sample.time,
-                    value: sample.value,
-                });
-            }
+            self.history[slot].insert(sample.time, sample.value);
+            self.held += 1;
+        }
+        if self.held > self.max_samples {
+            let dropped = evict_to_budget(&mut self.history, self.max_samples);
+            self.held -= dropped;
+            self.evicted += dropped as u64;
         }
     }
 
-    /// The value a signal had at `time`: today the latest one not after `time`.
-    ///
-    /// Until history exists, a `time` before the latest sample still answers with the latest
-    /// sample (there is nothing older to answer with).
-    pub fn value_at(&self, index: SignalIndex, _time: Timestamp) -> Option<SignalValue> {
-        self.latest.get(index.0 as usize).copied().flatten()
+    /// Caps the history at `max_samples` samples (see [`DEFAULT_MAX_SAMPLES`]).
+    pub fn set_max_samples(&mut self, max_samples: usize) {
+        self.max_samples = max_samples;
+    }
+
+    /// Samples evicted to stay within the budget.
+    pub fn evicted(&self) -> u64 {
+        self.evicted
+    }
+
+    /// The value a signal had at `time`: its last sample at or before `time`.
+    pub fn value_at(&self, index: SignalIndex, time: Timestamp) -> Option<SignalValue> {
+        let (time, value) = self.history.get(index.0 as usize)?.latest_at(time)?;
+        Some(SignalValue { time, value })
+    }
+
+    /// A signal's whole history, for plots and range queries.
+    pub fn history(&self, index: SignalIndex) -> Option<&SignalHistory> {
+        self.history.get(index.0 as usize)
     }
 
     /// Samples received for one declared signal.
@@ -140,6 +176,15 @@ mod tests {
                 value: 1.0
             })
         );
+        assert_eq!(
+            store.value_at(a, Timestamp(7)),
+            Some(SignalValue {
+                time: Timestamp(5),
+                value: 9.0
+            }),
+            "the late sample is history, not lost"
+        );
+        assert_eq!(store.value_at(a, Timestamp(4)), None);
         assert_eq!(store.received(a), 2);
         assert_eq!(store.total_received(), 4);
         assert_eq!(store.unknown_signals().get(&SignalId::new("zz")), Some(&1));
