@@ -13,18 +13,18 @@
 //! mosquitto-clients (scripts/setup.sh).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use rumqttc::{Client, Event, MqttOptions, Packet, QoS};
+use rumqttc::{MqttOptions, QoS};
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use twinscope::core::scene::Scene;
 use twinscope::core::signal::SignalId;
 use twinscope::core::store::SignalStore;
 use twinscope::sources::mqtt::{MqttConfig, spawn_mqtt};
+use twinscope::sources::publisher::AckedPublisher;
 
 /// Messages per run.
 const MESSAGES: u64 = 20_000;
@@ -175,50 +175,18 @@ fn start_mosquitto_sub(port: u16, progress: Arc<Mutex<Progress>>) -> KillOnDrop 
     KillOnDrop(child)
 }
 
-/// A QoS 1 publisher; counts acknowledgements.
-struct Publisher {
-    client: Client,
-    acked: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
+/// A QoS 1 publisher with a large in-flight window, so the broker, not acks, sets the pace.
+fn connect_publisher(port: u16) -> AckedPublisher {
+    let mut options = MqttOptions::new(format!("bench-publisher-{port}"), "127.0.0.1", port);
+    options.set_inflight(1000);
+    AckedPublisher::start(options, 1024, |_| {}).expect("the publisher thread starts")
 }
 
-impl Publisher {
-    fn connect(port: u16) -> Self {
-        let mut options = MqttOptions::new(format!("bench-publisher-{port}"), "127.0.0.1", port);
-        options.set_inflight(1000);
-        let (client, mut connection) = Client::new(options, 1024);
-        let acked = Arc::new(AtomicU64::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (thread_acked, thread_stop) = (Arc::clone(&acked), Arc::clone(&stop));
-        std::thread::spawn(move || {
-            while !thread_stop.load(Ordering::Relaxed) {
-                match connection.recv_timeout(Duration::from_millis(50)) {
-                    Ok(Ok(Event::Incoming(Packet::PubAck(_)))) => {
-                        thread_acked.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(Err(_)) => std::thread::sleep(Duration::from_millis(50)),
-                    _ => {}
-                }
-            }
-        });
-        Self {
-            client,
-            acked,
-            stop,
-        }
-    }
-
-    fn publish(&self, n: u64) {
-        self.client
-            .publish("bench/sequence", QoS::AtLeastOnce, false, n.to_string())
-            .expect("the publisher's queue is open");
-    }
-}
-
-impl Drop for Publisher {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-    }
+fn publish(publisher: &AckedPublisher, n: u64) {
+    publisher
+        .client
+        .publish("bench/sequence", QoS::AtLeastOnce, false, n.to_string())
+        .expect("the publisher's queue is open");
 }
 
 /// Both consumers' times and losses for one stream.
@@ -237,19 +205,19 @@ fn run_once(dir: &Path) -> Run {
     let sub_progress = Arc::new(Mutex::new(Progress::new()));
     let _twin = start_twinscope(port, Arc::clone(&twin_progress));
     let _sub = start_mosquitto_sub(port, Arc::clone(&sub_progress));
-    let publisher = Publisher::connect(port);
+    let publisher = connect_publisher(port);
 
     // Warm-up messages (outside the sequence range) until both consumers receive.
     let deadline = Instant::now() + RUN_LIMIT;
     while !(lock(&twin_progress).ready && lock(&sub_progress).ready) {
         assert!(Instant::now() < deadline, "consumers never subscribed");
-        publisher.publish(MESSAGES + 1);
+        publish(&publisher, MESSAGES + 1);
         std::thread::sleep(Duration::from_millis(50));
     }
 
     let start = Instant::now();
     for n in 1..=MESSAGES {
-        publisher.publish(n);
+        publish(&publisher, n);
     }
     let finished = |p: &Arc<Mutex<Progress>>| lock(p).outcome.done_at.is_some();
     while !(finished(&twin_progress) && finished(&sub_progress)) && Instant::now() < deadline {
@@ -258,7 +226,7 @@ fn run_once(dir: &Path) -> Run {
     let outcome = |p: &Arc<Mutex<Progress>>| lock(p).outcome;
     let (twin, sub) = (outcome(&twin_progress), outcome(&sub_progress));
     let time = |o: Outcome| o.done_at.map_or(RUN_LIMIT, |at| at.duration_since(start));
-    std::hint::black_box(publisher.acked.load(Ordering::Relaxed));
+    std::hint::black_box(publisher.acked());
     Run {
         twinscope: time(twin),
         mosquitto_sub: time(sub),

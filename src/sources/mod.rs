@@ -9,6 +9,7 @@
 pub mod broker;
 pub mod mqtt;
 pub mod publish_demo;
+pub mod publisher;
 pub mod simulator;
 
 use crate::core::freshness::LinkState;

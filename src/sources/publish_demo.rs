@@ -5,10 +5,11 @@
 //! QoS 1 — exactly what the demo scene's `[[topics]]` entry maps back.
 
 use super::mqtt::MqttConfig;
+use super::publisher::AckedPublisher;
 use crate::core::signal::Sample;
-use rumqttc::{Client, Event, Packet, QoS};
+use rumqttc::QoS;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// Topic a demo sample is published on: `plant/TAG/quantity`.
@@ -29,43 +30,12 @@ pub fn publish_demo(
     stop: &AtomicBool,
 ) -> anyhow::Result<u64> {
     let options = config.options(format!("{}-publisher", config.client_id));
-    let (client, mut connection) = Client::new(options, 1024);
-    let connected = Arc::new(AtomicBool::new(false));
-    let acked = Arc::new(AtomicU64::new(0));
-    let (thread_connected, thread_acked) = (Arc::clone(&connected), Arc::clone(&acked));
-    // Set when this function returns, so the event thread ends instead of reporting the
-    // disconnect as a failure.
-    let finished = FlagOnDrop(Arc::new(AtomicBool::new(false)));
-    let thread_finished = Arc::clone(&finished.0);
     let url = config.url();
-    std::thread::Builder::new()
-        .name("twinscope-publisher".into())
-        .spawn(move || {
-            let mut last_error = String::new();
-            for event in connection.iter() {
-                match event {
-                    Ok(Event::Incoming(Packet::ConnAck(_))) => {
-                        thread_connected.store(true, Ordering::Relaxed)
-                    }
-                    Ok(Event::Incoming(Packet::PubAck(_))) => {
-                        thread_acked.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(_) => {}
-                    Err(_) if thread_finished.load(Ordering::Relaxed) => break,
-                    Err(error) => {
-                        let text = error.to_string();
-                        if text != last_error {
-                            eprintln!("publish-demo: {url}: {text} (retrying)");
-                            last_error = text;
-                        }
-                        std::thread::sleep(Duration::from_secs(1));
-                    }
-                }
-            }
-        })?;
-
+    let publisher = AckedPublisher::start(options, 1024, move |error| {
+        eprintln!("publish-demo: {url}: {error} (retrying)")
+    })?;
     let wait_until = Instant::now() + Duration::from_secs(10);
-    while !connected.load(Ordering::Relaxed) {
+    while !publisher.is_connected() {
         if stop.load(Ordering::Relaxed) {
             return Ok(0);
         }
@@ -85,7 +55,7 @@ pub fn publish_demo(
             return false;
         }
         for sample in batch.drain(..) {
-            if let Err(error) = client.publish(
+            if let Err(error) = publisher.client.publish(
                 demo_topic(&sample),
                 QoS::AtLeastOnce,
                 false,
@@ -104,21 +74,11 @@ pub fn publish_demo(
     }
     // Let the broker acknowledge what was sent before disconnecting (bounded).
     let drain_until = Instant::now() + Duration::from_secs(5);
-    while acked.load(Ordering::Relaxed) < published && Instant::now() < drain_until {
+    while publisher.acked() < published && Instant::now() < drain_until {
         std::thread::sleep(Duration::from_millis(20));
     }
-    finished.0.store(true, Ordering::Relaxed);
-    let _ = client.disconnect();
+    publisher.disconnect();
     Ok(published)
-}
-
-/// Sets its flag when dropped, whichever way the function holding it returns.
-struct FlagOnDrop(Arc<AtomicBool>);
-
-impl Drop for FlagOnDrop {
-    fn drop(&mut self) {
-        self.0.store(true, Ordering::Relaxed);
-    }
 }
 
 /// The demo publisher running on its own thread; asks it to stop when dropped.

@@ -2,14 +2,13 @@
 //! persistence is stopped mid-stream and started again while a publisher keeps going.
 
 use crate::mosquitto::Broker;
-use rumqttc::{Client, Event, MqttOptions, Packet, QoS};
+use rumqttc::{MqttOptions, QoS};
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use twinscope::core::scene::{MqttSettings, Scene};
 use twinscope::sources::mqtt::{ConnectionState, MqttConfig, spawn_mqtt};
+use twinscope::sources::publisher::AckedPublisher;
 
 const SCENE: &str = r#"
 [scene]
@@ -30,46 +29,12 @@ qos = 1
 /// Messages published; the broker restarts after a third of them.
 const MESSAGES: u64 = 3000;
 
-/// A QoS 1 publisher with its own persistent session, counting broker acknowledgements.
-struct Publisher {
-    client: Client,
-    acked: Arc<AtomicU64>,
-    stop: Arc<AtomicBool>,
-}
-
-impl Publisher {
-    fn connect(port: u16) -> Self {
-        let mut options = MqttOptions::new("session-test-publisher", "127.0.0.1", port);
-        options.set_clean_session(false);
-        options.set_keep_alive(Duration::from_secs(5));
-        let (client, mut connection) = Client::new(options, 16);
-        let acked = Arc::new(AtomicU64::new(0));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (thread_acked, thread_stop) = (Arc::clone(&acked), Arc::clone(&stop));
-        std::thread::spawn(move || {
-            while !thread_stop.load(Ordering::Relaxed) {
-                match connection.recv_timeout(Duration::from_millis(50)) {
-                    Ok(Ok(Event::Incoming(Packet::PubAck(_)))) => {
-                        thread_acked.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Ok(Ok(_)) | Err(_) => {}
-                    // Broker gone: rumqttc reconnects on the next poll; do not spin.
-                    Ok(Err(_)) => std::thread::sleep(Duration::from_millis(100)),
-                }
-            }
-        });
-        Self {
-            client,
-            acked,
-            stop,
-        }
-    }
-}
-
-impl Drop for Publisher {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-    }
+/// A QoS 1 publisher with its own persistent session.
+fn connect_publisher(port: u16) -> AckedPublisher {
+    let mut options = MqttOptions::new("session-test-publisher", "127.0.0.1", port);
+    options.set_clean_session(false);
+    options.set_keep_alive(Duration::from_secs(5));
+    AckedPublisher::start(options, 16, |_| {}).expect("the publisher thread starts")
 }
 
 #[test]
@@ -102,7 +67,7 @@ fn qos1_with_a_persistent_session_loses_nothing_across_a_broker_restart() {
         std::thread::sleep(Duration::from_millis(20));
     }
 
-    let publisher = Publisher::connect(broker.port);
+    let publisher = connect_publisher(broker.port);
     let mut received = BTreeSet::new();
     let drain = |received: &mut BTreeSet<u64>| {
         for batch in receiver.try_iter() {
@@ -146,7 +111,7 @@ fn qos1_with_a_persistent_session_loses_nothing_across_a_broker_restart() {
         "{} of {MESSAGES} lost, first {:?}; publisher acks {}; twin {:#?}; broker log:\n{}",
         missing.len(),
         &missing[..missing.len().min(10)],
-        publisher.acked.load(Ordering::Relaxed),
+        publisher.acked(),
         twin.status(),
         broker.log()
     );
