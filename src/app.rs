@@ -110,6 +110,10 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     if let Some(status) = source.mqtt_status {
         app.insert_resource(status);
     }
+    // Said now that the log exists (the source started before it).
+    for note in &source.warnings {
+        warn!("{note}");
+    }
     core_plugins(&mut app);
     app.add_plugins((
         crate::view::plugin,
@@ -139,6 +143,8 @@ struct StartedSource {
     info: SourceInfo,
     running: ActiveSource,
     mqtt_status: Option<crate::sources::MqttStatusView>,
+    /// Worth a warning once logging is up.
+    warnings: Vec<String>,
 }
 
 /// Starts what feeds the twin: an external broker, the embedded broker with the demo publisher,
@@ -158,9 +164,12 @@ fn start_source(
             options.scene.display()
         );
     }
+    let mut warnings = Vec::new();
     if options.no_broker || (!external && scene.topics.mappings().is_empty()) {
         if !options.no_broker {
-            info!("the scene has no [[topics]]: the simulator feeds the twin directly");
+            warnings.push(
+                "the scene has no [[topics]]: the simulator feeds the twin directly".to_owned(),
+            );
         }
         let handle = simulator::spawn_simulator(options.seed, sender);
         return Ok(StartedSource {
@@ -169,6 +178,7 @@ fn start_source(
             },
             running: ActiveSource(Box::new(handle)),
             mqtt_status: None,
+            warnings,
         });
     }
     let embedded = if external {
@@ -176,16 +186,23 @@ fn start_source(
     } else {
         let limit = scene.topics.max_payload_bytes + mqtt::PACKET_OVERHEAD;
         let embedded = broker::start_embedded_broker(options.broker_listen, limit)?;
+        if !options.broker_listen.ip().is_loopback() {
+            warnings.push(format!(
+                "the embedded MQTT broker listens on {}, beyond this machine, with no \
+                 authentication",
+                options.broker_listen
+            ));
+        }
         settings.broker = Some(embedded.url());
         Some(embedded)
     };
     let config = mqtt::MqttConfig::from_settings(&settings, |key| std::env::var(key).ok())?;
     if !config.clean_session && settings.client_id.is_none() {
-        warn!(
+        warnings.push(format!(
             "persistent session with the generated client id {}: it survives reconnects but \
              not a restart of twinscope; give a stable --client-id",
             config.client_id
-        );
+        ));
     }
     let mut description = config.url();
     let publisher = match &embedded {
@@ -203,5 +220,6 @@ fn start_source(
         info: SourceInfo { description },
         mqtt_status: Some(MqttStatusView(handle.shared_status())),
         running: ActiveSource(Box::new((handle, embedded, publisher))),
+        warnings,
     })
 }

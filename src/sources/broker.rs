@@ -1,8 +1,8 @@
 //! The embedded MQTT broker (rumqttd): with no broker configured, twinscope runs its own, so
 //! the demo goes through a real broker and external tools (`mosquitto_pub`) can publish into it.
 //!
-//! It listens on 127.0.0.1 unless asked otherwise and has no authentication, so listening on
-//! another address is logged as a warning. rumqttd has no shutdown call: the broker lives until
+//! It listens on 127.0.0.1 unless asked otherwise and has no authentication, so the app warns
+//! when it listens on another address. rumqttd has no shutdown call: the broker lives until
 //! the process ends.
 
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -77,12 +77,6 @@ pub fn start_embedded_broker(
     }
     // rumqttd only logs a failed bind from its own thread, so find out first, here.
     drop(TcpListener::bind(listen).map_err(|cause| BrokerError::Bind { listen, cause })?);
-    if !listen.ip().is_loopback() {
-        bevy::log::warn!(
-            "the embedded MQTT broker listens on {listen}, beyond this machine, with no \
-             authentication"
-        );
-    }
     let mut broker = rumqttd::Broker::new(config(listen, max_payload_bytes));
     std::thread::Builder::new()
         .name("twinscope-broker".into())
