@@ -25,11 +25,8 @@ impl EmbeddedBroker {
 
     /// `mqtt://` URL a local client connects to (the loopback address when listening on all).
     pub fn url(&self) -> String {
-        let connect = self.connect_addr();
-        match connect {
-            SocketAddr::V4(v4) => format!("mqtt://{}:{}", v4.ip(), v4.port()),
-            SocketAddr::V6(v6) => format!("mqtt://[{}]:{}", v6.ip(), v6.port()),
-        }
+        // SocketAddr already writes IPv6 hosts in brackets.
+        format!("mqtt://{}", self.connect_addr())
     }
 
     fn connect_addr(&self) -> SocketAddr {
