@@ -2,7 +2,7 @@
 
 use crate::core::scene::{Scene, read_model_nodes};
 use crate::plant::ActiveScene;
-use crate::sources::{ActiveSource, SourceInfo};
+use crate::sources::start::{SourceOptions, start_source};
 use anyhow::Context;
 use bevy::asset::{AssetMetaCheck, UnapprovedPathMode};
 use bevy::prelude::*;
@@ -17,17 +17,10 @@ pub struct ViewerOptions {
     pub scene: PathBuf,
     /// Save a screenshot after this many ready frames, then exit.
     pub screenshot: Option<(PathBuf, u32)>,
-    /// Seed of the built-in simulator.
-    pub seed: u64,
+    /// What feeds the twin.
+    pub source: SourceOptions,
     /// Tag of an asset to select once the plant is loaded.
     pub select: Option<String>,
-    /// Broker settings from the command line, layered over the scene's `[mqtt]`; with no
-    /// broker in either, the embedded broker runs and the simulator publishes into it.
-    pub mqtt: crate::core::scene::MqttSettings,
-    /// Where the embedded broker listens.
-    pub broker_listen: std::net::SocketAddr,
-    /// Feed the simulator straight into ingest: no broker, no MQTT.
-    pub no_broker: bool,
     /// Open the connection panel at start.
     pub connection_panel: bool,
 }
@@ -63,7 +56,12 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     let active = load_active_scene(&options.scene)?;
     // Sources start before the window, so a bad broker setting is an error, not a window.
     let channel = crate::ingest::IngestChannel::default();
-    let source = start_source(&active, &options, channel.sender.clone())?;
+    let source = start_source(
+        &active.scene,
+        &options.scene,
+        &options.source,
+        channel.sender.clone(),
+    )?;
     let model_dir = active
         .scene
         .model_path
@@ -136,90 +134,4 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
         app.add_plugins(crate::capture::plugin);
     }
     Ok(app.run())
-}
-
-/// A started source, ready to hand to the app.
-struct StartedSource {
-    info: SourceInfo,
-    running: ActiveSource,
-    mqtt_status: Option<crate::sources::MqttStatusView>,
-    /// Worth a warning once logging is up.
-    warnings: Vec<String>,
-}
-
-/// Starts what feeds the twin: an external broker, the embedded broker with the demo publisher,
-/// or (`--no-broker`, or a scene without `[[topics]]`) the simulator fed straight into ingest.
-fn start_source(
-    active: &ActiveScene,
-    options: &ViewerOptions,
-    sender: crossbeam_channel::Sender<Vec<crate::core::signal::Sample>>,
-) -> anyhow::Result<StartedSource> {
-    use crate::sources::{MqttStatusView, broker, mqtt, publish_demo, simulator};
-    let scene = &active.scene;
-    let mut settings = scene.mqtt.clone().overlay(options.mqtt.clone());
-    let external = settings.broker.is_some();
-    if external && scene.topics.mappings().is_empty() {
-        anyhow::bail!(
-            "{} has no [[topics]], so there is nothing to subscribe to over MQTT",
-            options.scene.display()
-        );
-    }
-    let mut warnings = Vec::new();
-    if options.no_broker || (!external && scene.topics.mappings().is_empty()) {
-        if !options.no_broker {
-            warnings.push(
-                "the scene has no [[topics]]: the simulator feeds the twin directly".to_owned(),
-            );
-        }
-        let handle = simulator::spawn_simulator(options.seed, sender);
-        return Ok(StartedSource {
-            info: SourceInfo {
-                description: format!("built-in simulator (seed {}), no broker", options.seed),
-            },
-            running: ActiveSource(Box::new(handle)),
-            mqtt_status: None,
-            warnings,
-        });
-    }
-    let embedded = if external {
-        None
-    } else {
-        let limit = scene.topics.max_payload_bytes + mqtt::PACKET_OVERHEAD;
-        let embedded = broker::start_embedded_broker(options.broker_listen, limit)?;
-        if !options.broker_listen.ip().is_loopback() {
-            warnings.push(format!(
-                "the embedded MQTT broker listens on {}, beyond this machine, with no \
-                 authentication",
-                options.broker_listen
-            ));
-        }
-        settings.broker = Some(embedded.url());
-        Some(embedded)
-    };
-    let config = mqtt::MqttConfig::from_settings(&settings, |key| std::env::var(key).ok())?;
-    if !config.clean_session && settings.client_id.is_none() {
-        warnings.push(format!(
-            "persistent session with the generated client id {}: it survives reconnects but \
-             not a restart of twinscope; give a stable --client-id",
-            config.client_id
-        ));
-    }
-    let mut description = config.url();
-    let publisher = match &embedded {
-        Some(_) => {
-            description += &format!(" (embedded broker; demo publisher, seed {})", options.seed);
-            Some(publish_demo::spawn_demo_publisher(
-                config.clone(),
-                options.seed,
-            )?)
-        }
-        None => None,
-    };
-    let handle = mqtt::spawn_mqtt(config, scene.topics.clone(), sender);
-    Ok(StartedSource {
-        info: SourceInfo { description },
-        mqtt_status: Some(MqttStatusView(handle.shared_status())),
-        running: ActiveSource(Box::new((handle, embedded, publisher))),
-        warnings,
-    })
 }

@@ -29,6 +29,19 @@ struct ViewArgs {
     /// With --screenshot: frames to render after the plant is ready before capturing.
     #[arg(long, value_name = "N", default_value_t = 30, requires = "screenshot")]
     after_frames: u32,
+    #[command(flatten)]
+    source: SourceArgs,
+    /// Open the MQTT connection panel at start.
+    #[arg(long)]
+    connection_panel: bool,
+    /// Select this asset (plant tag) once the model is loaded.
+    #[arg(long, value_name = "TAG")]
+    select: Option<String>,
+}
+
+/// What feeds the twin: the viewer and the headless recorder take the same flags.
+#[derive(Args, Debug)]
+struct SourceArgs {
     /// Seed of the built-in simulator, for reproducible runs.
     #[arg(long, default_value_t = 42)]
     seed: u64,
@@ -48,12 +61,18 @@ struct ViewArgs {
     /// Feed the built-in simulator straight into the twin: no broker, no MQTT.
     #[arg(long, conflicts_with = "mqtt")]
     no_broker: bool,
-    /// Open the MQTT connection panel at start.
-    #[arg(long)]
-    connection_panel: bool,
-    /// Select this asset (plant tag) once the model is loaded.
-    #[arg(long, value_name = "TAG")]
-    select: Option<String>,
+}
+
+impl SourceArgs {
+    /// These flags as the library's source options.
+    fn options(self) -> twinscope::sources::start::SourceOptions {
+        twinscope::sources::start::SourceOptions {
+            seed: self.seed,
+            mqtt: self.connection.settings(self.mqtt),
+            broker_listen: std::net::SocketAddr::new(self.broker_listen, self.broker_port),
+            no_broker: self.no_broker,
+        }
+    }
 }
 
 /// How to connect to a broker; each flag overrides the scene's `[mqtt]` key of the same name.
@@ -194,13 +213,10 @@ fn main() -> ExitCode {
         None => {
             let view = cli.view;
             let options = twinscope::app::ViewerOptions {
-                mqtt: view.connection.settings(view.mqtt),
-                broker_listen: std::net::SocketAddr::new(view.broker_listen, view.broker_port),
-                no_broker: view.no_broker,
+                source: view.source.options(),
                 connection_panel: view.connection_panel,
                 scene: view.scene.unwrap_or_else(default_scene),
                 screenshot: view.screenshot.map(|path| (path, view.after_frames)),
-                seed: view.seed,
                 select: view.select,
             };
             twinscope::app::run_viewer(options).map(|exit| match exit {

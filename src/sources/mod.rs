@@ -11,6 +11,7 @@ pub mod mqtt;
 pub mod publish_demo;
 pub mod publisher;
 pub mod simulator;
+pub mod start;
 
 use crate::core::freshness::LinkState;
 use crate::core::signal::Timestamp;
