@@ -6,6 +6,7 @@
 //! frame never waits on disk, [`RecordingReader`] opens one through its summary (or recovers a
 //! file cut off mid-write) and seeks by source time.
 
+pub mod cli;
 pub mod format;
 pub mod problems;
 pub mod reader;
