@@ -22,6 +22,18 @@ PACKAGES=(
   mosquitto-clients
 )
 
+# The MCAP reference reader (Python's `mcap`), which the recording tests check our files with.
+if command -v python3 >/dev/null 2>&1; then
+  if ! python3 -c "import mcap.reader" 2>/dev/null; then
+    echo "setup: installing the Python mcap package"
+    python3 -m pip install -q mcap 2>/dev/null \
+      || python3 -m pip install -q --break-system-packages mcap \
+      || echo "setup: could not install Python's mcap; the recording tests will say so"
+  fi
+else
+  echo "setup: python3 not found; the recording tests need it with the mcap package"
+fi
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then

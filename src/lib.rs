@@ -13,6 +13,7 @@ pub mod evaluation;
 pub mod ingest;
 pub mod plant;
 pub mod plantgen;
+pub mod recording;
 pub mod schedule;
 pub mod sources;
 pub mod ui;

@@ -142,6 +142,30 @@ enum Command {
         #[arg(long, value_name = "SECS")]
         duration: Option<f64>,
     },
+    /// Record the scene's live source to an MCAP file, headless, until --duration or Ctrl-C.
+    Record {
+        /// Scene file whose source to record (default: the bundled demo plant).
+        scene: Option<PathBuf>,
+        #[command(flatten)]
+        source: SourceArgs,
+        /// The MCAP file to write.
+        #[arg(long, value_name = "FILE.mcap")]
+        out: PathBuf,
+        /// Stop after this many seconds (default: until SIGINT/SIGTERM).
+        #[arg(long, value_name = "SECS")]
+        duration: Option<f64>,
+        /// Overwrite --out if it exists.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Describe a recording: time span, signals, chunks, and anything damaged (exit 1).
+    Info {
+        /// The MCAP file.
+        file: PathBuf,
+        /// Read the summary only; do not decode every chunk to check it.
+        #[arg(long)]
+        quick: bool,
+    },
     /// Generate the demo plant model (or a large synthetic one) as GLB.
     GenPlant {
         /// Output file.
@@ -205,6 +229,42 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             })
         }
+        Some(Command::Record {
+            scene,
+            source,
+            out,
+            duration,
+            force,
+        }) => {
+            let Ok(duration) = duration
+                .map(std::time::Duration::try_from_secs_f64)
+                .transpose()
+            else {
+                eprintln!("error: --duration must be a non-negative number of seconds");
+                return ExitCode::from(2);
+            };
+            let options = twinscope::recording::cli::RecordOptions {
+                scene: scene.unwrap_or_else(default_scene),
+                source: source.options(),
+                out,
+                duration,
+                force,
+            };
+            twinscope::recording::cli::record(&options).map(|report| {
+                print!("{report}");
+                ExitCode::SUCCESS
+            })
+        }
+        Some(Command::Info { file, quick }) => twinscope::recording::cli::info(&file, !quick)
+            .map_err(anyhow::Error::from)
+            .map(|report| {
+                print!("{}", report.text);
+                if report.clean {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                }
+            }),
         Some(Command::GenPlant { out, assets }) => twinscope::commands::gen_plant(&out, assets)
             .map(|bytes| {
                 println!("wrote {} ({bytes} bytes)", out.display());

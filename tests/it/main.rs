@@ -9,5 +9,6 @@ mod mqtt_session;
 mod mqtt_tls;
 mod picking;
 mod plantgen;
+mod recording;
 mod screenshot;
 mod support;
