@@ -1,13 +1,16 @@
 //! Builds the windowed app from a scene file: plugins in data-flow order.
 
+use crate::core::cursor::{TimeCursor, parse_jump_time};
 use crate::core::scene::{Scene, read_model_nodes};
+use crate::core::signal::Timestamp;
 use crate::plant::ActiveScene;
-use crate::sources::start::{SourceOptions, start_source};
+use crate::sources::start::{SourceOptions, StartedSource, start_source};
+use crate::timeline::Clock;
 use anyhow::Context;
 use bevy::asset::{AssetMetaCheck, UnapprovedPathMode};
 use bevy::prelude::*;
 use bevy::window::{PresentMode, WindowResolution};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// How to run the viewer.
@@ -23,6 +26,13 @@ pub struct ViewerOptions {
     pub select: Option<String>,
     /// Open the connection panel at start.
     pub connection_panel: bool,
+    /// Record everything ingested to this MCAP file from the start.
+    pub record: Option<PathBuf>,
+    /// Replay this recording instead of a live source.
+    pub replay: Option<PathBuf>,
+    /// Open with the cursor paused here (`start`, `end`, `-10m`, `09:30`, an RFC 3339 time)
+    /// instead of following live (or, for replay, at the start).
+    pub at: Option<String>,
 }
 
 /// The plugins every twinscope app has, headless or windowed: the data pipeline and the plant.
@@ -30,6 +40,7 @@ pub fn core_plugins(app: &mut App) {
     app.add_plugins((
         crate::schedule::plugin,
         crate::ingest::plugin,
+        crate::timeline::plugin,
         crate::evaluation::plugin,
         crate::plant::plugin,
     ));
@@ -56,12 +67,19 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     let active = load_active_scene(&options.scene)?;
     // Sources start before the window, so a bad broker setting is an error, not a window.
     let channel = crate::ingest::IngestChannel::default();
-    let source = start_source(
-        &active.scene,
-        &options.scene,
-        &options.source,
-        channel.sender.clone(),
-    )?;
+    let (source, clock, cursor) = match &options.replay {
+        Some(path) => start_replay(path, options.at.as_deref(), channel.sender.clone())?,
+        None => (
+            start_source(
+                &active.scene,
+                &options.scene,
+                &options.source,
+                channel.sender.clone(),
+            )?,
+            Clock::Wall,
+            initial_cursor(options.at.as_deref(), Clock::Wall)?,
+        ),
+    };
     let model_dir = active
         .scene
         .model_path
@@ -103,7 +121,11 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     app.insert_resource(crate::ingest::Store(store));
     app.insert_resource(active);
     app.insert_resource(channel);
-    app.insert_resource(source.info);
+    app.insert_resource(clock);
+    app.insert_resource(crate::timeline::Cursor(cursor));
+    if let Some(progress) = source.replay_progress.clone() {
+        app.insert_resource(crate::sources::ReplayProgressView(progress));
+    }
     app.insert_resource(source.running);
     if let Some(status) = source.mqtt_status {
         app.insert_resource(status);
@@ -113,6 +135,24 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
         warn!("{note}");
     }
     core_plugins(&mut app);
+    if let Some(path) = &options.record {
+        let meta = crate::recording::RecordingMeta::for_scene(
+            &app.world().resource::<ActiveScene>().scene,
+            source.info.description.clone(),
+        );
+        app.world_mut()
+            .resource_mut::<crate::ingest::recording::Recording>()
+            .start(path, &meta)
+            .with_context(|| format!("--record {}", path.display()))?;
+        app.world_mut()
+            .resource_mut::<crate::timeline::Markers>()
+            .add(
+                crate::core::signal::Timestamp::now(),
+                crate::timeline::MarkerKind::Recording,
+                format!("recording started: {}", path.display()),
+            );
+    }
+    app.insert_resource(source.info);
     app.add_plugins((
         crate::view::plugin,
         crate::ui::plugin,
@@ -134,4 +174,63 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
         app.add_plugins(crate::capture::plugin);
     }
     Ok(app.run())
+}
+
+/// Opens a recording as the source: its span becomes the timeline's clock, and its chunks load
+/// from the opening cursor outwards.
+fn start_replay(
+    path: &Path,
+    at: Option<&str>,
+    sender: crossbeam_channel::Sender<Vec<crate::core::signal::Sample>>,
+) -> anyhow::Result<(StartedSource, Clock, TimeCursor)> {
+    use crate::sources::replay::{open_replay, spawn_replay};
+    let replay = open_replay(path)?;
+    let (start, end) = replay.span;
+    let clock = Clock::Recording { start, end };
+    let cursor = initial_cursor(at, clock)?;
+    let description = format!(
+        "replay of {} ({} signals, {} → {})",
+        path.display(),
+        replay.signals,
+        crate::recording::format_utc(start),
+        crate::recording::format_utc(end)
+    );
+    let handle = spawn_replay(replay, cursor.time(), sender)?;
+    let progress = std::sync::Arc::clone(&handle.progress);
+    let source = StartedSource {
+        info: crate::sources::SourceInfo { description },
+        running: crate::sources::ActiveSource(Box::new(handle)),
+        mqtt_status: None,
+        replay_progress: Some(progress),
+        warnings: Vec::new(),
+    };
+    Ok((source, clock, cursor))
+}
+
+/// The cursor the viewer opens with: following live, or for replay paused at the start, unless
+/// `--at` says otherwise.
+fn initial_cursor(at: Option<&str>, clock: Clock) -> anyhow::Result<TimeCursor> {
+    let (start, live_edge) = match clock {
+        Clock::Wall => (None, Timestamp::now()),
+        Clock::Recording { start, end } => (Some(start), end),
+    };
+    let Some(text) = at else {
+        return Ok(match start {
+            Some(start) => TimeCursor::paused_at(start),
+            None => TimeCursor::following(live_edge),
+        });
+    };
+    let time = match text.trim() {
+        "live" => return Ok(TimeCursor::following(live_edge)),
+        "end" => live_edge,
+        "start" => start.ok_or_else(|| {
+            anyhow::anyhow!("--at start needs a recording (--replay); live data has no fixed start")
+        })?,
+        text => {
+            let offset = chrono::Local::now().offset().local_minus_utc();
+            parse_jump_time(text, live_edge, offset)
+                .map_err(|error| anyhow::anyhow!("--at: {error}"))?
+        }
+    };
+    Ok(TimeCursor::paused_at(time))
 }

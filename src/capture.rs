@@ -1,8 +1,9 @@
 //! `--screenshot out.png --after-frames N`: render the real window, save a PNG, exit.
 //!
 //! Frames are counted from the moment the plant is bound and framed, so a slow model load does
-//! not produce a picture of an empty scene. Beside the PNG a JSON file (`out.json`) lists each
-//! bound asset's screen rectangle and rule colour, so tests can check pixels where the asset is.
+//! not produce a picture of an empty scene. Beside the PNG a JSON file (`out.json`) gives the
+//! view time and each bound asset's screen rectangle and rule colour, so tests can check pixels
+//! where the asset is and compare a replay with the live run it recorded.
 
 use crate::evaluation::AssetStatus;
 use crate::plant::{AssetBounds, PlantAsset, PlantStatus};
@@ -31,6 +32,20 @@ struct CaptureProgress {
     requested: bool,
     regions: Vec<AssetRegion>,
     outcome: Option<Result<(), String>>,
+    view_time: Option<crate::evaluation::ViewTime>,
+}
+
+/// What the regions JSON holds.
+#[derive(Serialize, Debug, Clone)]
+pub struct CaptureReport {
+    /// The view time of the capture, ns since the epoch.
+    pub view_time_ns: i64,
+    /// The same time in RFC 3339 (UTC), to pass to `--at`.
+    pub view_time: String,
+    /// Whether the cursor was following live data.
+    pub following_live: bool,
+    /// Every bound asset on screen.
+    pub assets: Vec<AssetRegion>,
 }
 
 /// One asset's place in the screenshot, written to the regions JSON.
@@ -76,6 +91,8 @@ fn request_capture(
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&Camera, &GlobalTransform), With<Camera3d>>,
     assets: Query<(&PlantAsset, &AssetBounds, Option<&AssetStatus>)>,
+    view_time: Res<crate::evaluation::ViewTime>,
+    replay: Option<Res<crate::sources::ReplayProgressView>>,
 ) {
     if progress.requested || progress.outcome.is_some() {
         return;
@@ -92,6 +109,10 @@ fn request_capture(
                 MAX_WAIT.as_secs()
             )));
         }
+        return;
+    }
+    // A replay is pictured once loaded, so the capture shows the recording, not a part of it.
+    if replay.is_some_and(|r| !r.0.done.load(std::sync::atomic::Ordering::Relaxed)) {
         return;
     }
     progress.frames_ready += 1;
@@ -122,6 +143,7 @@ fn request_capture(
             })
         })
         .collect();
+    progress.view_time = Some(*view_time);
     progress.requested = true;
     commands
         .spawn(Screenshot::primary_window())
@@ -145,8 +167,15 @@ fn save_capture(
                 .map_err(|e| format!("cannot write {}: {e}", request.path.display()))
         })
         .and_then(|()| {
-            let json =
-                serde_json::to_string_pretty(&progress.regions).map_err(|e| e.to_string())?;
+            let view = progress.view_time.unwrap_or_default();
+            let report = CaptureReport {
+                view_time_ns: view.time.0,
+                view_time: chrono::DateTime::from_timestamp_nanos(view.time.0)
+                    .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
+                following_live: view.following_live,
+                assets: progress.regions.clone(),
+            };
+            let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
             let regions_path = request.path.with_extension("json");
             std::fs::write(&regions_path, json)
                 .map_err(|e| format!("cannot write {}: {e}", regions_path.display()))

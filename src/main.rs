@@ -34,6 +34,16 @@ struct ViewArgs {
     /// Open the MQTT connection panel at start.
     #[arg(long)]
     connection_panel: bool,
+    /// Record every sample that arrives to this MCAP file (finished when the window closes).
+    #[arg(long, value_name = "FILE.mcap")]
+    record: Option<PathBuf>,
+    /// Replay a recording (made by --record, `record` or `import`) instead of live data.
+    #[arg(long, value_name = "FILE.mcap", conflicts_with_all = ["mqtt", "no_broker"])]
+    replay: Option<PathBuf>,
+    /// Open with the time cursor paused at this time: start, end, -10m, 09:30 (local) or an
+    /// RFC 3339 time.
+    #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
+    at: Option<String>,
     /// Select this asset (plant tag) once the model is loaded.
     #[arg(long, value_name = "TAG")]
     select: Option<String>,
@@ -61,6 +71,21 @@ struct SourceArgs {
     /// Feed the built-in simulator straight into the twin: no broker, no MQTT.
     #[arg(long, conflicts_with = "mqtt")]
     no_broker: bool,
+    /// History the demo simulator makes up at start, so there is a past to scrub through
+    /// (e.g. 1h, 30m; 0 for none). Not used with an external broker.
+    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
+    backfill: std::time::Duration,
+}
+
+/// Parses `90s`, `30m`, `1h`, `2h30m` or `0`.
+fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    if text.trim() == "0" {
+        return Ok(std::time::Duration::ZERO);
+    }
+    let nanos = twinscope::core::cursor::parse_duration_ns(text)?;
+    u64::try_from(nanos)
+        .map(std::time::Duration::from_nanos)
+        .map_err(|_| format!("`{text}` must not be negative"))
 }
 
 impl SourceArgs {
@@ -71,6 +96,7 @@ impl SourceArgs {
             mqtt: self.connection.settings(self.mqtt),
             broker_listen: std::net::SocketAddr::new(self.broker_listen, self.broker_port),
             no_broker: self.no_broker,
+            backfill: self.backfill,
         }
     }
 }
@@ -222,7 +248,11 @@ fn main() -> ExitCode {
             .map_err(anyhow::Error::from)
             .and_then(|config| {
                 let never = std::sync::atomic::AtomicBool::new(false);
-                twinscope::sources::publish_demo::publish_demo(&config, seed, duration, &never)
+                let sim = twinscope::core::sim::DemoSimulator::new(
+                    seed,
+                    twinscope::core::signal::Timestamp::now(),
+                );
+                twinscope::sources::publish_demo::publish_demo(&config, sim, duration, &never)
             })
             .map(|published| {
                 println!("published {published} messages");
@@ -275,6 +305,9 @@ fn main() -> ExitCode {
             let options = twinscope::app::ViewerOptions {
                 source: view.source.options(),
                 connection_panel: view.connection_panel,
+                record: view.record,
+                replay: view.replay,
+                at: view.at,
                 scene: view.scene.unwrap_or_else(default_scene),
                 screenshot: view.screenshot.map(|path| (path, view.after_frames)),
                 select: view.select,

@@ -7,7 +7,7 @@ use bevy::prelude::*;
 pub enum TwinscopeSystems {
     /// Pull samples from source channels into the store.
     Ingest,
-    /// Advance the time cursor (live / paused / playing). Reserved for the history issue.
+    /// Advance the time cursor (following live / paused / playing) and set the view time.
     TimeCursor,
     /// Turn values at the cursor time into asset state (rule colours; later alarms, health).
     Evaluate,

@@ -3,6 +3,7 @@
 //! Nothing here depends on Bevy, so it is unit-tested directly and reused by the headless
 //! commands (`check`, `gen-plant`, later `record` and `scenario run`).
 
+pub mod cursor;
 pub mod freshness;
 pub mod history;
 pub mod rules;

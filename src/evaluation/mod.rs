@@ -1,7 +1,8 @@
 //! Evaluation: turns signal values at the view time into per-asset state.
 //!
 //! Today a colour rule per asset. Alarms, sensor health, forecasts and risk join here, all
-//! reading values through [`ViewTime`] so they follow the time cursor when it arrives.
+//! reading values at [`ViewTime`], which the time cursor sets, so every visual shows the plant
+//! as it was at the cursor.
 
 use crate::core::freshness::{Freshness, LinkState, freshness};
 use crate::core::rules::RuleColor;
@@ -11,13 +12,46 @@ use crate::plant::AssetBinding;
 use crate::schedule::TwinscopeSystems;
 use bevy::prelude::*;
 
-/// The time every visual is evaluated at. Live for now; the time cursor will drive it.
-#[derive(Resource, Clone, Copy, Debug)]
-pub struct ViewTime(pub Timestamp);
+/// The time every visual is evaluated at, set by the time cursor each frame.
+#[derive(Resource, Clone, Copy, Debug, PartialEq)]
+pub struct ViewTime {
+    /// The cursor time: values are read as of it, ages and staleness measured at it.
+    pub time: Timestamp,
+    /// Following live: each signal's newest sample is shown, even one stamped a little ahead
+    /// of this machine's clock (a device clock running fast must not hide its data).
+    pub following_live: bool,
+}
+
+impl ViewTime {
+    /// Following live at `now`.
+    pub fn live(now: Timestamp) -> Self {
+        Self {
+            time: now,
+            following_live: true,
+        }
+    }
+
+    /// Looking at history as of `time`.
+    pub fn at(time: Timestamp) -> Self {
+        Self {
+            time,
+            following_live: false,
+        }
+    }
+
+    /// The time values are looked up at: the newest sample when following live.
+    pub fn lookup(&self) -> Timestamp {
+        if self.following_live {
+            Timestamp(i64::MAX)
+        } else {
+            self.time
+        }
+    }
+}
 
 impl Default for ViewTime {
     fn default() -> Self {
-        Self(Timestamp::now())
+        Self::live(Timestamp::now())
     }
 }
 
@@ -38,22 +72,14 @@ pub struct AssetStatus {
     pub value: Option<f64>,
 }
 
-/// Adds the view clock and rule evaluation.
+/// Adds rule evaluation (the time cursor plugin keeps [`ViewTime`] current).
 pub fn plugin(app: &mut App) {
     app.init_resource::<ViewTime>()
         .init_resource::<SourceLink>()
         .add_systems(
             Update,
-            (
-                follow_live_time.in_set(TwinscopeSystems::TimeCursor),
-                evaluate_asset_rules.in_set(TwinscopeSystems::Evaluate),
-            ),
+            evaluate_asset_rules.in_set(TwinscopeSystems::Evaluate),
         );
-}
-
-/// Keeps the view time at "now" (the only mode until the history issue adds the cursor).
-fn follow_live_time(mut time: ResMut<ViewTime>) {
-    time.0 = Timestamp::now();
 }
 
 /// Recomputes each bound asset's colour and freshness; writes only on change so views react
@@ -67,11 +93,11 @@ pub fn evaluate_asset_rules(
     for (binding, mut status) in &mut assets {
         let next = match &binding.rule {
             Some((index, rule)) => {
-                let sample = store.value_at(*index, time.0);
+                let sample = store.value_at(*index, time.lookup());
                 let value = sample.map(|v| v.value);
                 let freshness = freshness(
                     sample.map(|v| v.time),
-                    time.0,
+                    time.time,
                     binding.stale_after_s,
                     link.0,
                 );

@@ -1,7 +1,9 @@
 //! Ingest: drains batches from source threads into the signal store, once per frame, under a
 //! time budget so a burst of data cannot stall rendering (the rest waits for the next frame).
 
-use crate::core::signal::Sample;
+pub mod recording;
+
+use crate::core::signal::{Sample, Timestamp};
 use crate::core::store::SignalStore;
 use crate::schedule::TwinscopeSystems;
 use bevy::prelude::*;
@@ -81,18 +83,21 @@ pub fn plugin(app: &mut App) {
     app.init_resource::<IngestChannel>()
         .init_resource::<Store>()
         .init_resource::<IngestStats>()
+        .init_resource::<recording::Recording>()
         .add_systems(
             Update,
             drain_ingest_channel.in_set(TwinscopeSystems::Ingest),
-        );
+        )
+        .add_systems(Last, recording::finish_recording_on_exit);
 }
 
-/// Moves batches from the channel into the store until the channel is empty or the budget is
-/// spent.
+/// Moves batches from the channel into the store (and the recording, when one runs) until the
+/// channel is empty or the budget is spent.
 pub fn drain_ingest_channel(
     channel: Res<IngestChannel>,
     mut store: ResMut<Store>,
     mut stats: ResMut<IngestStats>,
+    recording: Res<recording::Recording>,
 ) {
     let started = Instant::now();
     let mut samples = 0;
@@ -103,6 +108,7 @@ pub fn drain_ingest_channel(
         match channel.receiver.try_recv() {
             Ok(batch) => {
                 samples += batch.len();
+                recording.record(&batch, Timestamp::now());
                 store.ingest(batch);
             }
             Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,

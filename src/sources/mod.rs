@@ -4,12 +4,14 @@
 //! By default the twin runs the embedded MQTT broker ([`broker`]), the demo simulator publishes
 //! into it ([`publish_demo`]) and the MQTT client ([`mqtt`]) subscribes, so the demo takes the
 //! same path as a real plant. `--mqtt URL` (or `[mqtt] broker`) uses an external broker instead;
-//! `--no-broker` feeds the simulator straight into ingest. Next: recording replay, CSV import.
+//! `--no-broker` feeds the simulator straight into ingest. [`start`] picks one for the viewer and
+//! the headless recorder alike.
 
 pub mod broker;
 pub mod mqtt;
 pub mod publish_demo;
 pub mod publisher;
+pub mod replay;
 pub mod simulator;
 pub mod start;
 
@@ -17,6 +19,7 @@ use crate::core::freshness::LinkState;
 use crate::core::signal::Timestamp;
 use crate::evaluation::SourceLink;
 use crate::schedule::TwinscopeSystems;
+use crate::timeline::{MarkerKind, Markers};
 use bevy::prelude::*;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -35,6 +38,10 @@ pub struct ActiveSource(pub Box<dyn std::any::Any + Send + Sync>);
 /// The MQTT source's shared status, when the app is fed over MQTT (read by the UI).
 #[derive(Resource, Clone)]
 pub struct MqttStatusView(pub Arc<Mutex<mqtt::MqttStatus>>);
+
+/// The replay loader's progress, when replaying a recording (read by the status bar).
+#[derive(Resource, Clone)]
+pub struct ReplayProgressView(pub Arc<replay::ReplayProgress>);
 
 /// Message and byte rates of the MQTT source, measured over about a second.
 #[derive(Resource, Clone, Copy, Debug, Default, PartialEq)]
@@ -78,6 +85,7 @@ fn track_mqtt_link(
     mqtt: Res<MqttStatusView>,
     mut link: ResMut<SourceLink>,
     mut rates: ResMut<MqttRates>,
+    mut markers: ResMut<Markers>,
 ) {
     let (connected, messages, bytes) = {
         let status = mqtt::lock(&mqtt.0);
@@ -95,6 +103,17 @@ fn track_mqtt_link(
         },
         (false, down) => down,
     };
+    match (link.0, next) {
+        (LinkState::Up, LinkState::Down { since }) => {
+            markers.add(since, MarkerKind::ConnectionLost, "MQTT connection lost");
+        }
+        (LinkState::Down { .. }, LinkState::Up) => markers.add(
+            Timestamp::now(),
+            MarkerKind::ConnectionRestored,
+            "MQTT connected again",
+        ),
+        _ => {}
+    }
     link.set_if_neq(SourceLink(next));
 }
 

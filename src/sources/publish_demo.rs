@@ -6,7 +6,9 @@
 
 use super::mqtt::MqttConfig;
 use super::publisher::AckedPublisher;
+use super::simulator::round_like_a_transmitter;
 use crate::core::signal::Sample;
+use crate::core::sim::DemoSimulator;
 use rumqttc::QoS;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -25,7 +27,7 @@ pub fn demo_topic(sample: &Sample) -> String {
 /// reached within 10 s.
 pub fn publish_demo(
     config: &MqttConfig,
-    seed: u64,
+    sim: DemoSimulator,
     duration: Option<Duration>,
     stop: &AtomicBool,
 ) -> anyhow::Result<u64> {
@@ -50,7 +52,7 @@ pub fn publish_demo(
     let started = Instant::now();
     let mut published = 0u64;
     let mut failure = None;
-    super::simulator::run_in_real_time(seed, |batch| {
+    super::simulator::run_in_real_time(sim, |batch| {
         if stop.load(Ordering::Relaxed) || duration.is_some_and(|d| started.elapsed() >= d) {
             return false;
         }
@@ -59,8 +61,7 @@ pub fn publish_demo(
                 demo_topic(&sample),
                 QoS::AtLeastOnce,
                 false,
-                // Four decimals, as a real transmitter would send, not f64 noise.
-                format!("{}", (sample.value * 1e4).round() / 1e4),
+                format!("{}", round_like_a_transmitter(sample.value)),
             ) {
                 failure = Some(error);
                 return false;
@@ -94,13 +95,16 @@ impl Drop for DemoPublisher {
 
 /// Starts [`publish_demo`] on a thread (the in-app simulator feeding the embedded broker); a
 /// failure is logged, since the twin itself keeps running.
-pub fn spawn_demo_publisher(config: MqttConfig, seed: u64) -> std::io::Result<DemoPublisher> {
+pub fn spawn_demo_publisher(
+    config: MqttConfig,
+    sim: DemoSimulator,
+) -> std::io::Result<DemoPublisher> {
     let stop = Arc::new(AtomicBool::new(false));
     let thread_stop = Arc::clone(&stop);
     std::thread::Builder::new()
         .name("twinscope-demo-publisher".into())
         .spawn(move || {
-            if let Err(error) = publish_demo(&config, seed, None, &thread_stop) {
+            if let Err(error) = publish_demo(&config, sim, None, &thread_stop) {
                 bevy::log::error!("demo publisher: {error:#}");
             }
         })?;

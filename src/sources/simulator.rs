@@ -37,13 +37,39 @@ impl Drop for SimulatorHandle {
     }
 }
 
+/// Simulates `span` of plant history ending now, at full speed, the way a historian would hold
+/// it (four decimals), so the demo opens with a past to scrub through; returns the simulator,
+/// ready to go on in real time from where the history ends, and the history's samples.
+pub fn simulate_history(seed: u64, span: Duration) -> (DemoSimulator, Vec<Sample>) {
+    let now = Timestamp::now();
+    let span_ns = i64::try_from(span.as_nanos()).unwrap_or(i64::MAX);
+    let mut sim = DemoSimulator::new(seed, Timestamp(now.0.saturating_sub(span_ns)));
+    let mut samples = Vec::new();
+    if span.is_zero() {
+        return (sim, samples);
+    }
+    sim.snapshot(&mut samples);
+    let steps = (span.as_secs_f64() / TICK.as_secs_f64()).ceil() as u64;
+    for _ in 0..steps {
+        sim.advance(TICK.as_secs_f64(), &mut samples);
+    }
+    for sample in &mut samples {
+        sample.value = round_like_a_transmitter(sample.value);
+    }
+    (sim, samples)
+}
+
+/// Four decimals, as a real transmitter sends and a historian stores, not f64 noise.
+pub fn round_like_a_transmitter(value: f64) -> f64 {
+    (value * 1e4).round() / 1e4
+}
+
 /// Runs the demo simulator paced to wall time: a first full snapshot, then a batch every tick,
 /// each handed to `deliver` (which takes what it wants from the batch; it may be empty) until it
 /// returns false.
 ///
 /// Shared by the in-app simulator source and `publish-demo`, so both produce the same plant.
-pub fn run_in_real_time(seed: u64, mut deliver: impl FnMut(&mut Vec<Sample>) -> bool) {
-    let mut sim = DemoSimulator::new(seed, Timestamp::now());
+pub fn run_in_real_time(mut sim: DemoSimulator, mut deliver: impl FnMut(&mut Vec<Sample>) -> bool) {
     let mut batch = Vec::new();
     sim.snapshot(&mut batch);
     let started = Instant::now();
@@ -63,7 +89,7 @@ pub fn run_in_real_time(seed: u64, mut deliver: impl FnMut(&mut Vec<Sample>) -> 
 }
 
 /// Starts the simulator: a first full snapshot, then a batch every tick, paced to wall time.
-pub fn spawn_simulator(seed: u64, sender: Sender<Vec<Sample>>) -> SimulatorHandle {
+pub fn spawn_simulator(sim: DemoSimulator, sender: Sender<Vec<Sample>>) -> SimulatorHandle {
     let stop = Arc::new(AtomicBool::new(false));
     let dropped = Arc::new(AtomicU64::new(0));
     let thread_stop = Arc::clone(&stop);
@@ -71,7 +97,7 @@ pub fn spawn_simulator(seed: u64, sender: Sender<Vec<Sample>>) -> SimulatorHandl
     let thread = std::thread::Builder::new()
         .name("twinscope-simulator".into())
         .spawn(move || {
-            run_in_real_time(seed, |batch| {
+            run_in_real_time(sim, |batch| {
                 if thread_stop.load(Ordering::Relaxed) {
                     return false;
                 }

@@ -19,6 +19,9 @@ pub struct SourceOptions {
     pub broker_listen: SocketAddr,
     /// Feed the simulator straight into ingest: no broker, no MQTT.
     pub no_broker: bool,
+    /// History the demo simulator makes up at start (zero for none); not used with an
+    /// external broker.
+    pub backfill: std::time::Duration,
 }
 
 /// A started source, ready to hand to the app (or to the headless recorder).
@@ -29,6 +32,8 @@ pub struct StartedSource {
     pub running: ActiveSource,
     /// The MQTT client's status, when the source is MQTT.
     pub mqtt_status: Option<MqttStatusView>,
+    /// The replay loader's progress, when the source is a recording.
+    pub replay_progress: Option<std::sync::Arc<super::replay::ReplayProgress>>,
     /// Worth a warning once logging is up.
     pub warnings: Vec<String>,
 }
@@ -56,13 +61,15 @@ pub fn start_source(
                 "the scene has no [[topics]]: the simulator feeds the twin directly".to_owned(),
             );
         }
-        let handle = simulator::spawn_simulator(options.seed, sender);
+        let sim = backfill_history(options, &sender)?;
+        let handle = simulator::spawn_simulator(sim, sender);
         return Ok(StartedSource {
             info: SourceInfo {
                 description: format!("built-in simulator (seed {}), no broker", options.seed),
             },
             running: ActiveSource(Box::new(handle)),
             mqtt_status: None,
+            replay_progress: None,
             warnings,
         });
     }
@@ -93,10 +100,8 @@ pub fn start_source(
     let publisher = match &embedded {
         Some(_) => {
             description += &format!(" (embedded broker; demo publisher, seed {})", options.seed);
-            Some(publish_demo::spawn_demo_publisher(
-                config.clone(),
-                options.seed,
-            )?)
+            let sim = backfill_history(options, &sender)?;
+            Some(publish_demo::spawn_demo_publisher(config.clone(), sim)?)
         }
         None => None,
     };
@@ -104,7 +109,35 @@ pub fn start_source(
     Ok(StartedSource {
         info: SourceInfo { description },
         mqtt_status: Some(MqttStatusView(handle.shared_status())),
+        replay_progress: None,
         running: ActiveSource(Box::new((handle, embedded, publisher))),
         warnings,
     })
 }
+
+/// Sends the demo's made-up history into ingest (as a historian would deliver it, with its own
+/// timestamps) from a thread, since the app that drains the channel is not running yet, and
+/// returns the simulator to go on from the present.
+fn backfill_history(
+    options: &SourceOptions,
+    sender: &crossbeam_channel::Sender<Vec<Sample>>,
+) -> anyhow::Result<crate::core::sim::DemoSimulator> {
+    let (sim, history) = simulator::simulate_history(options.seed, options.backfill);
+    if history.is_empty() {
+        return Ok(sim);
+    }
+    let sender = sender.clone();
+    std::thread::Builder::new()
+        .name("twinscope-backfill".into())
+        .spawn(move || {
+            for batch in history.chunks(BACKFILL_BATCH) {
+                if sender.send(batch.to_vec()).is_err() {
+                    return;
+                }
+            }
+        })?;
+    Ok(sim)
+}
+
+/// Samples per batch when sending the backfill.
+const BACKFILL_BATCH: usize = 4096;

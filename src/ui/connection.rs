@@ -141,9 +141,10 @@ fn unbound_topics(ui: &mut egui::Ui, status: &MqttStatus) {
         });
 }
 
-/// `512 B`, `3.2 KiB`, `1.4 MiB`.
+/// `512 B`, `3.2 KiB`, `1.4 MiB`, `2.1 GiB`.
 pub fn format_bytes(bytes: f64) -> String {
     match bytes {
+        b if b >= 1024.0 * 1024.0 * 1024.0 => format!("{:.1} GiB", b / (1024.0 * 1024.0 * 1024.0)),
         b if b >= 1024.0 * 1024.0 => format!("{:.1} MiB", b / (1024.0 * 1024.0)),
         b if b >= 1024.0 => format!("{:.1} KiB", b / 1024.0),
         b => format!("{b:.0} B"),

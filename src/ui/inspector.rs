@@ -1,4 +1,5 @@
-//! Inspector: the selected asset's description, bound signals with value, unit and age.
+//! Inspector: the selected asset's description, bound signals with value, unit and age at
+//! the cursor, and a plot of each around the cursor.
 
 use super::{PanelData, egui_color};
 use crate::core::freshness::{Freshness, StaleCause};
@@ -11,7 +12,7 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
         if ui.button("Frame selected (F)").clicked() {
             data.camera_commands.write(CameraCommand::FrameSelected);
         }
-        if ui.button("Reset view (Home)").clicked() {
+        if ui.button("Reset view (R)").clicked() {
             data.camera_commands.write(CameraCommand::ResetView);
         }
     });
@@ -66,11 +67,11 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                 ui.label(egui::RichText::new(signal.id.as_str()).monospace());
                 let value = signal
                     .index
-                    .and_then(|i| data.store.value_at(i, data.view_time.0));
+                    .and_then(|i| data.store.value_at(i, data.view_time.lookup()));
                 match value {
                     Some(v) => {
                         ui.label(format!("{} {}", format_value(v.value), signal.unit));
-                        ui.label(format_age(data.view_time.0.secs_since(v.time)));
+                        ui.label(format_age(data.view_time.time.secs_since(v.time)));
                     }
                     None if signal.index.is_none() => {
                         ui.label(
@@ -86,6 +87,11 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                 ui.end_row();
             }
         });
+    let signals = binding.signals.clone();
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .id_salt("inspector-plots")
+        .show(ui, |ui| super::plot::signal_plots(ui, data, &signals));
 }
 
 /// Why an asset's colour is faded, in words; `None` while its value is current.

@@ -1,5 +1,5 @@
-//! egui panels: outliner (left), inspector (right), status bar (bottom) and, when opened from
-//! the status bar, the MQTT connection panel above it.
+//! egui panels: outliner (left), inspector (right), timeline and status bar (bottom) and, when
+//! opened from the status bar, the MQTT connection panel above them.
 //!
 //! The 3D viewport is fitted between the panels each frame so framing and picking use the
 //! visible area, not the whole window.
@@ -7,7 +7,10 @@
 mod connection;
 mod inspector;
 mod outliner;
+mod plot;
+mod record;
 mod status_bar;
+mod timeline;
 
 use bevy::camera::visibility::RenderLayers;
 use bevy::camera::{CameraOutputMode, Viewport};
@@ -25,6 +28,8 @@ pub struct UiState {
     pub search: String,
     /// Whether the MQTT connection panel is shown.
     pub connection_open: bool,
+    /// Timeline zoom and the jump-to-time field.
+    pub(crate) timeline: timeline::TimelineState,
 }
 
 /// Smoothed frame time for the status bar.
@@ -87,10 +92,15 @@ struct PanelData<'w, 's> {
     ingest: Res<'w, crate::ingest::IngestStats>,
     frame: Res<'w, FrameStats>,
     view_time: Res<'w, crate::evaluation::ViewTime>,
+    cursor: ResMut<'w, crate::timeline::Cursor>,
+    bounds: Res<'w, crate::timeline::Bounds>,
+    markers: ResMut<'w, crate::timeline::Markers>,
+    recording: ResMut<'w, crate::ingest::recording::Recording>,
     active: Res<'w, crate::plant::ActiveScene>,
     plant: Res<'w, crate::plant::PlantStatus>,
     source: Option<Res<'w, crate::sources::SourceInfo>>,
     mqtt: Option<Res<'w, crate::sources::MqttStatusView>>,
+    replay: Option<Res<'w, crate::sources::ReplayProgressView>>,
     mqtt_rates: Res<'w, crate::sources::MqttRates>,
     assets: Query<
         'w,
@@ -121,6 +131,14 @@ fn draw_panels(
     let mut bottom = egui::Panel::bottom("status_bar")
         .exact_size(26.0)
         .show(&mut root, |ui| status_bar::draw(ui, &mut data))
+        .response
+        .rect
+        .height();
+    bottom += egui::Panel::bottom("timeline")
+        .resizable(true)
+        .default_size(150.0)
+        .min_size(90.0)
+        .show(&mut root, |ui| timeline::draw(ui, &mut data))
         .response
         .rect
         .height();

@@ -13,6 +13,10 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
             .as_ref()
             .map_or("no source", |s| s.description.as_str());
         ui.label(format!("source: {source}"));
+        if let Some(replay) = &data.replay {
+            replay_progress(ui, &replay.0);
+        }
+        super::record::record_toggle(ui, data);
         if let Some(mqtt) = &data.mqtt {
             mqtt_status(ui, &mut data.state, mqtt);
         }
@@ -109,6 +113,33 @@ fn mqtt_status(ui: &mut egui::Ui, state: &mut crate::ui::UiState, mqtt: &MqttSta
         .clicked()
     {
         state.connection_open = !state.connection_open;
+    }
+}
+
+/// Loading progress of a replayed recording, and what could not be read.
+fn replay_progress(ui: &mut egui::Ui, progress: &crate::sources::replay::ReplayProgress) {
+    use std::sync::atomic::Ordering;
+    let loaded = progress.loaded.load(Ordering::Relaxed);
+    if !progress.done.load(Ordering::Relaxed) {
+        ui.spinner();
+        let percent = if progress.total > 0 {
+            format!(" {:.0} %", loaded as f64 * 100.0 / progress.total as f64)
+        } else {
+            String::new()
+        };
+        ui.label(format!("loading{percent} ({loaded} samples)"));
+    }
+    let problems = progress
+        .problems
+        .lock()
+        .map(|p| p.clone())
+        .unwrap_or_default();
+    if !problems.is_empty() {
+        ui.label(
+            egui::RichText::new(count(problems.len(), "unreadable part", "unreadable parts"))
+                .color(egui::Color32::YELLOW),
+        )
+        .on_hover_text(problems.join("\n"));
     }
 }
 

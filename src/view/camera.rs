@@ -170,23 +170,24 @@ fn camera_keys(
     if keys.just_pressed(KeyCode::KeyF) {
         commands.write(CameraCommand::FrameSelected);
     }
-    if keys.just_pressed(KeyCode::Home) || keys.just_pressed(KeyCode::KeyR) {
+    // Home, End, the arrows and space belong to the time cursor (see `timeline`).
+    if keys.just_pressed(KeyCode::KeyR) {
         commands.write(CameraCommand::ResetView);
     }
     let dt = time.delta_secs();
     for mut orbit in &mut cameras {
         let pressed = |a: KeyCode, b: KeyCode| keys.pressed(a) || keys.pressed(b);
         let mut pan = Vec2::ZERO;
-        if pressed(KeyCode::ArrowLeft, KeyCode::KeyA) {
+        if keys.pressed(KeyCode::KeyA) {
             pan.x -= 1.0;
         }
-        if pressed(KeyCode::ArrowRight, KeyCode::KeyD) {
+        if keys.pressed(KeyCode::KeyD) {
             pan.x += 1.0;
         }
-        if pressed(KeyCode::ArrowUp, KeyCode::KeyW) {
+        if keys.pressed(KeyCode::KeyW) {
             pan.y += 1.0;
         }
-        if pressed(KeyCode::ArrowDown, KeyCode::KeyS) {
+        if keys.pressed(KeyCode::KeyS) {
             pan.y -= 1.0;
         }
         if pan != Vec2::ZERO {

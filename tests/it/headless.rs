@@ -269,3 +269,135 @@ fn a_model_bevy_cannot_load_is_reported_not_waited_for() {
     assert!(error.contains("broken.gltf"), "{error}");
     assert!(!app.world().resource::<PlantStatus>().ready);
 }
+
+#[test]
+fn moving_the_cursor_back_an_hour_shows_the_plant_as_it_was() {
+    let mut app = headless_app(&demo_scene());
+    update_until_ready(&mut app);
+    let tank = asset_entity(&mut app, "TK-101");
+    let now = Timestamp::now();
+    let hour_ago = Timestamp(now.0 - 3_600_000_000_000);
+    // An hour of history: low (red band) an hour ago, normal now. Stale after 3 periods, so
+    // samples every second keep both moments fresh.
+    let level = SignalId::new("TK-101.level");
+    let samples = (0..=3600)
+        .map(|s| {
+            let time = Timestamp(hour_ago.0 + s * 1_000_000_000);
+            Sample::new(level.clone(), time, if s < 1800 { 5.0 } else { 50.0 })
+        })
+        .collect();
+    send(&app, samples);
+    app.update();
+    let live = *app.world().get::<AssetStatus>(tank).unwrap();
+    assert_eq!(live.value, Some(50.0));
+    assert_eq!(
+        live.color.map(|c| c.to_string()).as_deref(),
+        Some("#3f8fd2")
+    );
+
+    let bounds = app.world().resource::<twinscope::timeline::Bounds>().0;
+    assert!(
+        bounds.start <= hour_ago,
+        "the timeline starts at the oldest sample"
+    );
+    app.world_mut()
+        .resource_mut::<twinscope::timeline::Cursor>()
+        .seek(Timestamp(hour_ago.0 + 10_000_000_000), bounds);
+    app.update();
+    let then = *app.world().get::<AssetStatus>(tank).unwrap();
+    assert_eq!(
+        then.value,
+        Some(5.0),
+        "the value at the cursor, not the latest"
+    );
+    assert_eq!(
+        then.color.map(|c| c.to_string()).as_deref(),
+        Some("#d64541")
+    );
+    assert!(!then.freshness.is_stale(), "fresh as of the cursor time");
+    let view = *app.world().resource::<twinscope::evaluation::ViewTime>();
+    assert!(!view.following_live);
+
+    // Back to live (the L key).
+    let bounds = app.world().resource::<twinscope::timeline::Bounds>().0;
+    app.world_mut()
+        .resource_mut::<twinscope::timeline::Cursor>()
+        .follow_live(bounds);
+    app.update();
+    let back = *app.world().get::<AssetStatus>(tank).unwrap();
+    assert_eq!(back.value, Some(50.0));
+    assert_eq!(
+        back.color.map(|c| c.to_string()).as_deref(),
+        Some("#3f8fd2")
+    );
+}
+
+#[test]
+fn playing_at_100x_moves_the_view_time_and_recolours_on_the_way() {
+    let mut app = headless_app(&demo_scene());
+    update_until_ready(&mut app);
+    let tank = asset_entity(&mut app, "TK-101");
+    let now = Timestamp::now();
+    let start = Timestamp(now.0 - 120_000_000_000);
+    let level = SignalId::new("TK-101.level");
+    // 120 s of history at 1 Hz: low for the first 60 s, then high.
+    let samples = (0..=120)
+        .map(|s| {
+            let time = Timestamp(start.0 + s * 1_000_000_000);
+            Sample::new(level.clone(), time, if s < 60 { 5.0 } else { 95.0 })
+        })
+        .collect();
+    send(&app, samples);
+    app.update();
+    let bounds = app.world().resource::<twinscope::timeline::Bounds>().0;
+    {
+        let mut cursor = app
+            .world_mut()
+            .resource_mut::<twinscope::timeline::Cursor>();
+        cursor.seek(Timestamp(start.0 + 30_000_000_000), bounds);
+        cursor.set_speed(100.0);
+        cursor.play(bounds);
+    }
+    let mut colours = Vec::new();
+    app.update();
+    let began = app
+        .world()
+        .resource::<twinscope::evaluation::ViewTime>()
+        .time;
+    assert!(
+        began.secs_since(start) < 35.0,
+        "playing from the seek point"
+    );
+    // MinimalPlugins' real clock: run until the view time has moved 60 s (bounded).
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while Instant::now() < deadline {
+        app.update();
+        let view = app
+            .world()
+            .resource::<twinscope::evaluation::ViewTime>()
+            .time;
+        let colour = app.world().get::<AssetStatus>(tank).unwrap().color;
+        if colours.last() != Some(&colour) {
+            colours.push(colour);
+        }
+        if view.secs_since(began) > 60.0 {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let view = app
+        .world()
+        .resource::<twinscope::evaluation::ViewTime>()
+        .time;
+    assert!(view.secs_since(began) > 60.0, "playing moved the cursor");
+    let names: Vec<_> = colours
+        .iter()
+        .map(|c| c.map(|c| c.to_string()).unwrap_or_default())
+        .collect();
+    assert!(
+        names
+            .windows(2)
+            .any(|w| w[0] == "#d64541" && w[1] == "#e8a33d"),
+        "red while low, then amber once the cursor passed the rise: {names:?}"
+    );
+}

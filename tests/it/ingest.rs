@@ -22,7 +22,10 @@ fn simulator_thread_delivers_every_demo_signal() {
         .collect();
     let mut app = ingest_app(ids.clone());
     let sender = app.world().resource::<IngestChannel>().sender.clone();
-    let handle = twinscope::sources::simulator::spawn_simulator(42, sender);
+    let handle = twinscope::sources::simulator::spawn_simulator(
+        twinscope::core::sim::DemoSimulator::new(42, twinscope::core::signal::Timestamp::now()),
+        sender,
+    );
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         app.update();

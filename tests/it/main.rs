@@ -10,5 +10,6 @@ mod mqtt_tls;
 mod picking;
 mod plantgen;
 mod recording;
+mod replay;
 mod screenshot;
 mod support;

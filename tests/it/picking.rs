@@ -1,6 +1,6 @@
 //! Real mouse picking: Xvfb, the real window, a click sent with xdotool, F12 to save the window.
 
-use crate::screenshot::{Region, run_screenshot};
+use crate::screenshot::run_screenshot;
 use crate::support::{KillOnDrop, require};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
@@ -123,10 +123,7 @@ fn clicking_a_tank_mesh_selects_the_tank_asset() {
     let dir = tempfile::tempdir().unwrap();
     let baseline_png = dir.path().join("baseline.png");
     run_screenshot(&baseline_png, 10, &[]);
-    let regions: Vec<Region> = serde_json::from_str(
-        &std::fs::read_to_string(baseline_png.with_extension("json")).unwrap(),
-    )
-    .unwrap();
+    let regions = crate::screenshot::read_capture(&baseline_png).assets;
     let tank = regions
         .iter()
         .find(|r| r.tag == "TK-102")

@@ -17,6 +17,20 @@ pub struct Region {
     pub rect: [f32; 4],
 }
 
+/// The JSON written beside a `--screenshot` PNG.
+#[derive(serde::Deserialize, Debug)]
+pub struct Capture {
+    pub view_time: String,
+    pub view_time_ns: i64,
+    pub following_live: bool,
+    pub assets: Vec<Region>,
+}
+
+/// Reads the JSON beside `png`.
+pub fn read_capture(png: &Path) -> Capture {
+    serde_json::from_str(&std::fs::read_to_string(png.with_extension("json")).unwrap()).unwrap()
+}
+
 /// Runs `twinscope --screenshot` (demo scene, embedded broker on a free port, plus
 /// `extra_args`) under xvfb-run and asserts it succeeded.
 pub fn run_screenshot(png: &Path, after_frames: u32, extra_args: &[&str]) {
@@ -122,7 +136,8 @@ fn share_of_rule_colour(
 fn demo_screenshot_shows_the_plant_in_its_rule_colours() {
     let dir = tempfile::tempdir().unwrap();
     let png = dir.path().join("demo.png");
-    run_screenshot(&png, 20, &[]);
+    // No made-up history: the tanks start in their normal band.
+    run_screenshot(&png, 20, &["--backfill", "0"]);
 
     let image = image::open(&png)
         .expect("the screenshot is a PNG")
@@ -148,9 +163,12 @@ fn demo_screenshot_shows_the_plant_in_its_rule_colours() {
     );
     assert!(std_dev > 12.0, "luma std-dev {std_dev:.1}: blank render?");
 
-    let regions: Vec<Region> =
-        serde_json::from_str(&std::fs::read_to_string(png.with_extension("json")).unwrap())
-            .unwrap();
+    let capture = read_capture(&png);
+    assert!(
+        capture.following_live,
+        "the viewer opens following live data"
+    );
+    let regions = capture.assets;
     for tag in ["TK-101", "TK-102"] {
         let region = regions
             .iter()

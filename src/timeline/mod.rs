@@ -1,0 +1,194 @@
+//! The Bevy side of the time cursor: one [`Cursor`] for the whole scene, moved by frame time,
+//! keys and the timeline panel, and written to [`ViewTime`] before evaluation runs.
+//!
+//! Keys (ignored while egui has keyboard focus): space play/pause, ←/→ step 1 s (Shift: 1 min),
+//! Home/End the oldest/newest data, L back to live, `[`/`]` slower/faster.
+
+use crate::core::cursor::{TimeBounds, TimeCursor};
+use crate::core::signal::Timestamp;
+use crate::evaluation::ViewTime;
+use crate::ingest::Store;
+use crate::schedule::TwinscopeSystems;
+use bevy::prelude::*;
+use bevy_egui::input::EguiWantsInput;
+
+/// Arrow-key step.
+pub const STEP_NS: i64 = 1_000_000_000;
+/// Shift+arrow step.
+pub const LONG_STEP_NS: i64 = 60 * STEP_NS;
+
+/// The scene's time cursor.
+#[derive(Resource, Debug, Clone, Deref, DerefMut)]
+pub struct Cursor(pub TimeCursor);
+
+impl Default for Cursor {
+    fn default() -> Self {
+        Self(TimeCursor::following(Timestamp::now()))
+    }
+}
+
+/// Where "now" comes from: the wall clock for live sources, the end of the recording for
+/// replay (a recording has no present beyond its last sample).
+#[derive(Resource, Debug, Clone, Copy, Default, PartialEq)]
+pub enum Clock {
+    /// Live data: the live edge is this machine's clock.
+    #[default]
+    Wall,
+    /// A recording spanning these times.
+    Recording {
+        /// First sample's time.
+        start: Timestamp,
+        /// Last sample's time: the replay's live edge.
+        end: Timestamp,
+    },
+}
+
+/// The span the cursor can move in this frame, for the cursor and the timeline panel.
+#[derive(Resource, Debug, Clone, Copy, Deref)]
+pub struct Bounds(pub TimeBounds);
+
+impl Default for Bounds {
+    fn default() -> Self {
+        let now = Timestamp::now();
+        Self(TimeBounds {
+            start: now,
+            live_edge: now,
+        })
+    }
+}
+
+/// Something worth a mark on the timeline (a connection lost, a recording started; later
+/// alarms).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Marker {
+    /// When it happened.
+    pub time: Timestamp,
+    /// Short text for the hover.
+    pub label: String,
+    /// What kind, for the colour.
+    pub kind: MarkerKind,
+}
+
+/// Kinds of timeline markers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MarkerKind {
+    /// The source connection went down.
+    ConnectionLost,
+    /// The source connection came back.
+    ConnectionRestored,
+    /// Recording started or stopped.
+    Recording,
+}
+
+/// Events shown as markers on the timeline, in time order.
+#[derive(Resource, Debug, Default)]
+pub struct Markers(pub Vec<Marker>);
+
+impl Markers {
+    /// Adds a marker, keeping time order.
+    pub fn add(&mut self, time: Timestamp, kind: MarkerKind, label: impl Into<String>) {
+        let at = self.0.partition_point(|m| m.time <= time);
+        self.0.insert(
+            at,
+            Marker {
+                time,
+                label: label.into(),
+                kind,
+            },
+        );
+    }
+}
+
+/// Adds the cursor, its keys and the view-time update.
+pub fn plugin(app: &mut App) {
+    app.init_resource::<Cursor>()
+        .init_resource::<Clock>()
+        .init_resource::<Bounds>()
+        .init_resource::<Markers>()
+        .add_systems(
+            Update,
+            (update_bounds, cursor_keys, advance_cursor)
+                .chain()
+                .in_set(TwinscopeSystems::TimeCursor),
+        );
+}
+
+/// The oldest data held and the live edge.
+fn update_bounds(store: Res<Store>, clock: Res<Clock>, mut bounds: ResMut<Bounds>) {
+    let live_edge = match *clock {
+        Clock::Wall => Timestamp::now(),
+        Clock::Recording { end, .. } => end,
+    };
+    let start = match *clock {
+        Clock::Recording { start, .. } => start,
+        Clock::Wall => oldest_time(&store).unwrap_or(live_edge),
+    };
+    bounds.0 = TimeBounds {
+        start: start.min(live_edge),
+        live_edge,
+    };
+}
+
+/// The oldest sample held across all signals.
+fn oldest_time(store: &crate::core::store::SignalStore) -> Option<Timestamp> {
+    (0..store.len() as u32)
+        .filter_map(|i| store.history(crate::core::store::SignalIndex(i))?.first())
+        .map(|(time, _)| time)
+        .min()
+}
+
+fn cursor_keys(
+    keys: Option<Res<ButtonInput<KeyCode>>>,
+    egui_input: Option<Res<EguiWantsInput>>,
+    bounds: Res<Bounds>,
+    mut cursor: ResMut<Cursor>,
+) {
+    let Some(keys) = keys else {
+        return;
+    };
+    if egui_input.is_some_and(|input| input.wants_any_keyboard_input()) {
+        return;
+    }
+    let shift = keys.any_pressed([KeyCode::ShiftLeft, KeyCode::ShiftRight]);
+    let step = if shift { LONG_STEP_NS } else { STEP_NS };
+    if keys.just_pressed(KeyCode::Space) {
+        cursor.toggle_play(bounds.0);
+    }
+    if keys.just_pressed(KeyCode::ArrowLeft) {
+        cursor.step(-step, bounds.0);
+    }
+    if keys.just_pressed(KeyCode::ArrowRight) {
+        cursor.step(step, bounds.0);
+    }
+    if keys.just_pressed(KeyCode::Home) {
+        cursor.step(i64::MIN, bounds.0);
+    }
+    if keys.just_pressed(KeyCode::End) {
+        cursor.step(i64::MAX, bounds.0);
+    }
+    if keys.just_pressed(KeyCode::KeyL) {
+        cursor.follow_live(bounds.0);
+    }
+    if keys.just_pressed(KeyCode::BracketRight) {
+        cursor.faster();
+    }
+    if keys.just_pressed(KeyCode::BracketLeft) {
+        cursor.slower();
+    }
+}
+
+/// Moves the cursor by this frame's real time and publishes the view time.
+fn advance_cursor(
+    time: Res<Time<Real>>,
+    bounds: Res<Bounds>,
+    mut cursor: ResMut<Cursor>,
+    mut view: ResMut<ViewTime>,
+) {
+    cursor.tick(time.delta_secs_f64(), bounds.0);
+    let next = if cursor.is_following() {
+        ViewTime::live(cursor.time())
+    } else {
+        ViewTime::at(cursor.time())
+    };
+    view.set_if_neq(next);
+}
