@@ -72,10 +72,14 @@ struct SourceArgs {
     #[arg(long, conflicts_with = "mqtt")]
     no_broker: bool,
     /// History the demo simulator makes up at start, so there is a past to scrub through
-    /// (e.g. 1h, 30m; 0 for none). Not used with an external broker.
-    #[arg(long, value_name = "DURATION", default_value = "1h", value_parser = parse_duration)]
-    backfill: std::time::Duration,
+    /// (e.g. 1h, 30m; 0 for none). Default: 1h in the viewer, none for `record`. Not used
+    /// with an external broker.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    backfill: Option<std::time::Duration>,
 }
+
+/// History the viewer's demo opens with.
+const DEMO_BACKFILL: std::time::Duration = std::time::Duration::from_secs(3600);
 
 /// Parses `90s`, `30m`, `1h`, `2h30m` or `0`.
 fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
@@ -89,14 +93,17 @@ fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
 }
 
 impl SourceArgs {
-    /// These flags as the library's source options.
-    fn options(self) -> twinscope::sources::start::SourceOptions {
+    /// These flags as the library's source options, with the command's default backfill.
+    fn options(
+        self,
+        default_backfill: std::time::Duration,
+    ) -> twinscope::sources::start::SourceOptions {
         twinscope::sources::start::SourceOptions {
             seed: self.seed,
             mqtt: self.connection.settings(self.mqtt),
             broker_listen: std::net::SocketAddr::new(self.broker_listen, self.broker_port),
             no_broker: self.no_broker,
-            backfill: self.backfill,
+            backfill: self.backfill.unwrap_or(default_backfill),
         }
     }
 }
@@ -275,7 +282,7 @@ fn main() -> ExitCode {
             };
             let options = twinscope::recording::cli::RecordOptions {
                 scene: scene.unwrap_or_else(default_scene),
-                source: source.options(),
+                source: source.options(std::time::Duration::ZERO),
                 out,
                 duration,
                 force,
@@ -303,7 +310,7 @@ fn main() -> ExitCode {
         None => {
             let view = cli.view;
             let options = twinscope::app::ViewerOptions {
-                source: view.source.options(),
+                source: view.source.options(DEMO_BACKFILL),
                 connection_panel: view.connection_panel,
                 record: view.record,
                 replay: view.replay,

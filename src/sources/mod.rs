@@ -72,12 +72,14 @@ impl MqttRates {
 
 /// Keeps [`SourceLink`] and [`MqttRates`] current from the MQTT source, when there is one.
 pub fn plugin(app: &mut App) {
-    app.init_resource::<MqttRates>().add_systems(
-        Update,
-        track_mqtt_link
-            .run_if(resource_exists::<MqttStatusView>)
-            .in_set(TwinscopeSystems::Ingest),
-    );
+    app.init_resource::<MqttRates>()
+        .init_resource::<Markers>()
+        .add_systems(
+            Update,
+            track_mqtt_link
+                .run_if(resource_exists::<MqttStatusView>)
+                .in_set(TwinscopeSystems::Ingest),
+        );
 }
 
 /// Marks the link down (from the moment it was seen lost) unless the client is connected.

@@ -59,6 +59,7 @@ fn ingest_app(scene: &Scene) -> App {
     app.add_plugins((
         twinscope::schedule::plugin,
         twinscope::ingest::plugin,
+        twinscope::timeline::plugin,
         twinscope::evaluation::plugin,
         twinscope::sources::plugin,
     ));
