@@ -270,23 +270,26 @@ fn a_model_bevy_cannot_load_is_reported_not_waited_for() {
     assert!(!app.world().resource::<PlantStatus>().ready);
 }
 
+/// Sends `seconds` + 1 samples of TK-101.level at 1 Hz ending now, value `level(second)`;
+/// returns the first sample's time.
+fn send_level_history(app: &App, seconds: i64, level: impl Fn(i64) -> f64) -> Timestamp {
+    let start = Timestamp(Timestamp::now().0 - seconds * 1_000_000_000);
+    let id = SignalId::new("TK-101.level");
+    let samples = (0..=seconds)
+        .map(|s| Sample::new(id.clone(), Timestamp(start.0 + s * 1_000_000_000), level(s)))
+        .collect();
+    send(app, samples);
+    start
+}
+
 #[test]
 fn moving_the_cursor_back_an_hour_shows_the_plant_as_it_was() {
     let mut app = headless_app(&demo_scene());
     update_until_ready(&mut app);
     let tank = asset_entity(&mut app, "TK-101");
-    let now = Timestamp::now();
-    let hour_ago = Timestamp(now.0 - 3_600_000_000_000);
     // An hour of history: low (red band) an hour ago, normal now. Stale after 3 periods, so
     // samples every second keep both moments fresh.
-    let level = SignalId::new("TK-101.level");
-    let samples = (0..=3600)
-        .map(|s| {
-            let time = Timestamp(hour_ago.0 + s * 1_000_000_000);
-            Sample::new(level.clone(), time, if s < 1800 { 5.0 } else { 50.0 })
-        })
-        .collect();
-    send(&app, samples);
+    let hour_ago = send_level_history(&app, 3600, |s| if s < 1800 { 5.0 } else { 50.0 });
     app.update();
     let live = *app.world().get::<AssetStatus>(tank).unwrap();
     assert_eq!(live.value, Some(50.0));
@@ -337,17 +340,8 @@ fn playing_at_100x_moves_the_view_time_and_recolours_on_the_way() {
     let mut app = headless_app(&demo_scene());
     update_until_ready(&mut app);
     let tank = asset_entity(&mut app, "TK-101");
-    let now = Timestamp::now();
-    let start = Timestamp(now.0 - 120_000_000_000);
-    let level = SignalId::new("TK-101.level");
     // 120 s of history at 1 Hz: low for the first 60 s, then high.
-    let samples = (0..=120)
-        .map(|s| {
-            let time = Timestamp(start.0 + s * 1_000_000_000);
-            Sample::new(level.clone(), time, if s < 60 { 5.0 } else { 95.0 })
-        })
-        .collect();
-    send(&app, samples);
+    let start = send_level_history(&app, 120, |s| if s < 60 { 5.0 } else { 95.0 });
     app.update();
     let bounds = app.world().resource::<twinscope::timeline::Bounds>().0;
     {
