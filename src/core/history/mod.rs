@@ -1,70 +1,67 @@
 //! History: every sample of a signal, time-sorted in chunks, so any time can be asked about
-//! (latest-at for the time cursor, ranges for plots) in O(log n).
+//! (latest-at for the time cursor, ranges for plots, counts for the density strip) cheaply.
 //!
-//! - A signal's samples live in chunks of time and value columns; chunks are sorted and do not
-//!   overlap (`chunk[i].end <= chunk[i + 1].start`), so the chunk index is a binary search on
-//!   chunk start times.
-//! - In-order samples append to the last chunk (the common case: one comparison and a push).
-//!   Late samples are inserted where they belong; a chunk that grows past twice its capacity
-//!   splits in two.
+//! - A signal's samples live in chunks; chunks are sorted and do not overlap
+//!   (`chunk[i].end <= chunk[i + 1].start`), and their start/end times sit in a flat array, so
+//!   finding the chunk for a time is one binary search.
+//! - The last chunk is *open*: plain time and value columns, so in-order samples append with
+//!   one comparison and a push, and the live case of latest-at (cursor at or past the newest
+//!   sample) is O(1). When a newer chunk starts, the previous one is *sealed*: compressed
+//!   losslessly (see `codec`), about 2–3 bytes per sample on sensor data instead of 16, with a
+//!   sparse in-chunk index so a lookup decodes at most one 64-sample block.
+//! - Late samples are inserted where they belong (a sealed chunk is decoded, updated and
+//!   re-encoded; rare). A chunk that grows past twice its capacity splits in two.
 //! - Samples with equal times keep their arrival order, so the latest arrival wins at that time.
-//! - A memory budget evicts the oldest chunks of any signal but never a signal's last chunk, so
-//!   the latest value always survives.
-//!
-//! Compression of sealed chunks comes later (issue 4); the columns are plain today.
+//! - A memory budget (see [`EvictionQueue`]) evicts the globally oldest sealed chunks; the open
+//!   chunk is never evicted, so every signal's latest value survives.
+
+mod bits;
+mod chunk;
+mod codec;
+mod evict;
+#[cfg(test)]
+mod tests;
 
 use crate::core::signal::Timestamp;
+use chunk::Sealed;
+use std::collections::VecDeque;
+use std::mem::size_of;
 use std::ops::Range;
+
+pub use evict::{Collected, EvictionQueue, evict_to_budget};
 
 /// Samples per chunk before a new one starts.
 pub const DEFAULT_CHUNK_CAPACITY: usize = 1024;
 
-/// Bytes one stored sample costs (an `i64` time and an `f64` value).
+/// Largest chunk capacity accepted: keeps bit offsets inside a chunk within `u32`.
+pub const MAX_CHUNK_CAPACITY: usize = 1 << 16;
+
+/// Bytes one uncompressed sample costs (an `i64` time and an `f64` value): the open chunk's
+/// cost per sample, and the baseline compression is measured against.
 pub const BYTES_PER_SAMPLE: usize = 16;
 
-/// Time-sorted time and value columns.
-#[derive(Clone, Debug, Default, PartialEq)]
-struct Chunk {
-    times: Vec<i64>,
-    values: Vec<f64>,
-}
-
-impl Chunk {
-    fn start(&self) -> i64 {
-        self.times.first().copied().unwrap_or(i64::MIN)
-    }
-
-    fn end(&self) -> i64 {
-        self.times.last().copied().unwrap_or(i64::MIN)
-    }
-
-    fn len(&self) -> usize {
-        self.times.len()
-    }
-
-    /// Inserts after every sample at or before `time` (ties keep arrival order).
-    fn insert(&mut self, time: i64, value: f64) {
-        let at = self.times.partition_point(|&t| t <= time);
-        self.times.insert(at, time);
-        self.values.insert(at, value);
-    }
-
-    /// Moves the upper half into a new chunk.
-    fn split_off_half(&mut self) -> Chunk {
-        let at = self.len() / 2;
-        Chunk {
-            times: self.times.split_off(at),
-            values: self.values.split_off(at),
-        }
-    }
+/// Where a sealed chunk sits in time, and how many samples precede it (for exact counts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ChunkMeta {
+    start: i64,
+    end: i64,
+    /// Samples in earlier chunks, counting evicted ones (subtract `SignalHistory::evicted`).
+    before: u64,
 }
 
 /// Every sample of one signal, time-sorted.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct SignalHistory {
-    chunks: Vec<Chunk>,
+    sealed: VecDeque<Sealed>,
+    meta: VecDeque<ChunkMeta>,
+    open_times: Vec<i64>,
+    open_values: Vec<f64>,
     chunk_capacity: usize,
-    len: usize,
+    sealed_len: usize,
+    /// Heap bytes of the sealed chunks' data and indexes.
+    sealed_heap: usize,
+    /// Samples evicted so far (the base `ChunkMeta::before` counts from).
+    evicted: u64,
 }
 
 impl Default for SignalHistory {
@@ -73,237 +70,309 @@ impl Default for SignalHistory {
     }
 }
 
+impl PartialEq for SignalHistory {
+    /// Equal when they hold the same samples in the same order, however they are chunked.
+    /// Values compare bit for bit, so a history of NaNs equals itself.
+    fn eq(&self, other: &Self) -> bool {
+        let bits = |(t, v): (i64, f64)| (t, v.to_bits());
+        self.len() == other.len() && self.samples().map(bits).eq(other.samples().map(bits))
+    }
+}
+
 impl SignalHistory {
-    /// An empty history whose chunks hold `capacity` samples (at least 2).
+    /// An empty history whose chunks hold `capacity` samples (clamped to
+    /// 2..=[`MAX_CHUNK_CAPACITY`]).
     pub fn with_chunk_capacity(capacity: usize) -> Self {
         Self {
-            chunks: Vec::new(),
-            chunk_capacity: capacity.max(2),
-            len: 0,
+            sealed: VecDeque::new(),
+            meta: VecDeque::new(),
+            open_times: Vec::new(),
+            open_values: Vec::new(),
+            chunk_capacity: capacity.clamp(2, MAX_CHUNK_CAPACITY),
+            sealed_len: 0,
+            sealed_heap: 0,
+            evicted: 0,
         }
     }
 
     /// Samples held.
     pub fn len(&self) -> usize {
-        self.len
+        self.sealed_len + self.open_times.len()
     }
 
     /// True when nothing is held.
     pub fn is_empty(&self) -> bool {
-        self.len == 0
+        self.len() == 0
     }
 
-    /// Chunks held (for memory accounting and tests).
+    /// Chunks held, sealed and open (for memory accounting and tests).
     pub fn chunk_count(&self) -> usize {
-        self.chunks.len()
+        self.sealed.len() + usize::from(!self.open_times.is_empty())
+    }
+
+    /// Samples held in sealed (compressed) chunks.
+    pub fn sealed_samples(&self) -> usize {
+        self.sealed_len
+    }
+
+    /// Bytes the sealed chunks take, index and per-chunk bookkeeping included, so
+    /// `sealed_bytes / sealed_samples` is the honest compressed cost per sample.
+    pub fn sealed_bytes(&self) -> usize {
+        self.sealed_heap + self.sealed.len() * (size_of::<Sealed>() + size_of::<ChunkMeta>())
+    }
+
+    /// Bytes this history holds: sealed chunks, the open chunk's allocated columns and the
+    /// bookkeeping around them. O(1), so a store can keep a running total per insert.
+    pub fn memory_bytes(&self) -> usize {
+        size_of::<Self>()
+            + self.sealed_heap
+            + self.sealed.capacity() * size_of::<Sealed>()
+            + self.meta.capacity() * size_of::<ChunkMeta>()
+            + (self.open_times.capacity() + self.open_values.capacity()) * 8
     }
 
     /// Adds one sample wherever its time belongs.
     pub fn insert(&mut self, time: Timestamp, value: f64) {
         let t = time.0;
-        self.len += 1;
-        match self.chunks.last_mut() {
-            None => {
-                self.chunks.push(Chunk {
-                    times: vec![t],
-                    values: vec![value],
-                });
-                return;
-            }
-            Some(last) if t >= last.end() => {
-                if last.len() < self.chunk_capacity {
-                    last.times.push(t);
-                    last.values.push(value);
-                } else {
-                    self.chunks.push(Chunk {
-                        times: vec![t],
-                        values: vec![value],
-                    });
+        match self.open_times.last() {
+            Some(&last) if t < last => {}
+            _ => {
+                if self.open_times.len() >= self.chunk_capacity {
+                    self.seal_open(self.open_times.len());
                 }
+                self.open_times.push(t);
+                self.open_values.push(value);
                 return;
             }
-            Some(_) => {}
         }
-        // Late: the last chunk starting at or before `t` (or the first chunk).
-        let index = self
-            .chunks
-            .partition_point(|c| c.start() <= t)
+        // Late: into the last chunk starting at or before `t` (or the first chunk).
+        let open_start = self.open_times.first().copied().unwrap_or(i64::MIN);
+        if t >= open_start || self.meta.is_empty() {
+            let at = self.open_times.partition_point(|&s| s <= t);
+            self.open_times.insert(at, t);
+            self.open_values.insert(at, value);
+            if self.open_times.len() > 2 * self.chunk_capacity {
+                self.seal_open(self.open_times.len() / 2);
+            }
+            return;
+        }
+        let k = self
+            .meta
+            .partition_point(|m| m.start <= t)
             .saturating_sub(1);
-        let chunk = &mut self.chunks[index];
-        chunk.insert(t, value);
-        if chunk.len() > 2 * self.chunk_capacity {
-            let upper = chunk.split_off_half();
-            self.chunks.insert(index + 1, upper);
+        self.insert_sealed(k, t, value);
+    }
+
+    /// Seals the first `count` samples of the open chunk.
+    fn seal_open(&mut self, count: usize) {
+        let count = count.min(self.open_times.len());
+        if count == 0 {
+            return;
+        }
+        let chunk = Sealed::encode(&self.open_times[..count], &self.open_values[..count]);
+        self.meta.push_back(ChunkMeta {
+            start: self.open_times[0],
+            end: self.open_times[count - 1],
+            before: self.evicted + self.sealed_len as u64,
+        });
+        self.sealed_len += count;
+        self.sealed_heap += chunk.heap_bytes();
+        self.sealed.push_back(chunk);
+        if count == self.open_times.len() {
+            // Keep the allocations: the next chunk fills them again.
+            self.open_times.clear();
+            self.open_values.clear();
+        } else {
+            self.open_times.drain(..count);
+            self.open_values.drain(..count);
+        }
+    }
+
+    /// Decodes sealed chunk `k`, inserts, re-encodes (splitting past twice the capacity).
+    fn insert_sealed(&mut self, k: usize, t: i64, value: f64) {
+        let (Some(chunk), Some(&meta)) = (self.sealed.get(k), self.meta.get(k)) else {
+            return;
+        };
+        let (mut times, mut values) = chunk.decode();
+        let at = times.partition_point(|&s| s <= t);
+        times.insert(at, t);
+        values.insert(at, value);
+        self.sealed_heap -= chunk.heap_bytes();
+        self.sealed_len += 1;
+        for later in self.meta.iter_mut().skip(k + 1) {
+            later.before += 1;
+        }
+        let split = if times.len() > 2 * self.chunk_capacity {
+            times.len() / 2
+        } else {
+            times.len()
+        };
+        let lower = Sealed::encode(&times[..split], &values[..split]);
+        self.sealed_heap += lower.heap_bytes();
+        self.sealed[k] = lower;
+        self.meta[k] = ChunkMeta {
+            start: times[0],
+            end: times[split - 1],
+            before: meta.before,
+        };
+        if split < times.len() {
+            let upper = Sealed::encode(&times[split..], &values[split..]);
+            self.sealed_heap += upper.heap_bytes();
+            self.sealed.insert(k + 1, upper);
+            self.meta.insert(
+                k + 1,
+                ChunkMeta {
+                    start: times[split],
+                    end: times[times.len() - 1],
+                    before: meta.before + split as u64,
+                },
+            );
         }
     }
 
     /// The last sample at or before `time`.
     pub fn latest_at(&self, time: Timestamp) -> Option<(Timestamp, f64)> {
         let t = time.0;
-        let index = self
-            .chunks
-            .partition_point(|c| c.start() <= t)
-            .checked_sub(1)?;
-        let chunk = &self.chunks[index];
-        let at = chunk.times.partition_point(|&s| s <= t).checked_sub(1)?;
-        Some((Timestamp(chunk.times[at]), chunk.values[at]))
+        let newest = self.open_times.len().checked_sub(1)?;
+        if t >= self.open_times[newest] {
+            return Some((Timestamp(self.open_times[newest]), self.open_values[newest]));
+        }
+        if t >= self.open_times[0] {
+            let at = self.open_times.partition_point(|&s| s <= t) - 1;
+            return Some((Timestamp(self.open_times[at]), self.open_values[at]));
+        }
+        let k = self.meta.partition_point(|m| m.start <= t).checked_sub(1)?;
+        let (t, v) = self.sealed.get(k)?.latest_at(t)?;
+        Some((Timestamp(t), v))
     }
 
     /// The newest sample.
     pub fn last(&self) -> Option<(Timestamp, f64)> {
-        let chunk = self.chunks.last()?;
-        Some((Timestamp(*chunk.times.last()?), *chunk.values.last()?))
+        Some((
+            Timestamp(*self.open_times.last()?),
+            *self.open_values.last()?,
+        ))
     }
 
     /// The oldest sample held.
     pub fn first(&self) -> Option<(Timestamp, f64)> {
-        let chunk = self.chunks.first()?;
-        Some((Timestamp(*chunk.times.first()?), *chunk.values.first()?))
+        if let Some(chunk) = self.sealed.front() {
+            let (t, v) = chunk.sample(0)?;
+            return Some((Timestamp(t), v));
+        }
+        Some((
+            Timestamp(*self.open_times.first()?),
+            *self.open_values.first()?,
+        ))
     }
 
-    /// Samples with `range.start <= time < range.end`, in time order.
+    /// Samples with `range.start <= time < range.end`, in time order. Sealed chunks are
+    /// decoded one at a time as the iterator reaches them.
     pub fn range(&self, range: Range<Timestamp>) -> impl Iterator<Item = (Timestamp, f64)> + '_ {
         let (start, end) = (range.start.0, range.end.0);
-        let first = self.chunks.partition_point(|c| c.end() < start);
-        self.chunks[first..]
-            .iter()
-            .take_while(move |c| c.start() < end)
-            .flat_map(move |c| {
-                let from = c.times.partition_point(|&t| t < start);
-                let to = c.times.partition_point(|&t| t < end);
-                c.times[from..to]
-                    .iter()
-                    .zip(&c.values[from..to])
-                    .map(|(&t, &v)| (Timestamp(t), v))
-            })
+        let open_from = self.open_times.partition_point(|&t| t < start);
+        let open_to = self.open_times.partition_point(|&t| t < end).max(open_from);
+        RangeIter {
+            history: self,
+            start,
+            end,
+            next_sealed: self.meta.partition_point(|m| m.end < start),
+            buffer: Vec::new(),
+            at: 0,
+            open: open_from..open_to,
+        }
     }
 
-    /// End time of the oldest chunk that may be evicted (never the last one).
-    fn oldest_evictable_end(&self) -> Option<i64> {
-        (self.chunks.len() > 1).then(|| self.chunks[0].end())
-    }
-
-    /// Drops the oldest chunk (never the last one); returns the samples dropped.
-    fn evict_oldest(&mut self) -> usize {
-        if self.chunks.len() <= 1 {
+    /// Samples with `range.start <= time < range.end`: exact, and O(log n) plus at most two
+    /// block decodes, so the timeline's density strip can call it for every bucket.
+    pub fn count_in(&self, range: Range<Timestamp>) -> usize {
+        if range.end <= range.start {
             return 0;
         }
-        let dropped = self.chunks.remove(0).len();
-        self.len -= dropped;
-        dropped
+        self.count_before(range.end.0) - self.count_before(range.start.0)
     }
-}
 
-/// Evicts the globally oldest chunks from `histories` until they hold at most `max_samples`
-/// (or only last chunks are left); returns the samples dropped.
-pub fn evict_to_budget(histories: &mut [SignalHistory], max_samples: usize) -> usize {
-    let mut held: usize = histories.iter().map(SignalHistory::len).sum();
-    let mut dropped = 0;
-    while held > max_samples {
-        let oldest = histories
-            .iter()
-            .enumerate()
-            .filter_map(|(i, h)| h.oldest_evictable_end().map(|end| (end, i)))
-            .min();
-        let Some((_, index)) = oldest else {
-            break;
+    /// Samples with time strictly before `t`.
+    fn count_before(&self, t: i64) -> usize {
+        let Some(t) = t.checked_sub(1) else {
+            return 0;
         };
-        let removed = histories[index].evict_oldest();
-        held -= removed;
-        dropped += removed;
+        if let Some(&open_start) = self.open_times.first()
+            && t >= open_start
+        {
+            return self.sealed_len + self.open_times.partition_point(|&s| s <= t);
+        }
+        let Some(k) = self.meta.partition_point(|m| m.start <= t).checked_sub(1) else {
+            return 0;
+        };
+        let before = self.meta[k].before.saturating_sub(self.evicted) as usize;
+        before + self.sealed.get(k).map_or(0, |c| c.count_le(t))
     }
-    dropped
+
+    /// Every sample in order, decoding one sealed chunk at a time.
+    fn samples(&self) -> impl Iterator<Item = (i64, f64)> + '_ {
+        let sealed = self.sealed.iter().flat_map(|chunk| {
+            let (times, values) = chunk.decode();
+            times.into_iter().zip(values)
+        });
+        let open = self
+            .open_times
+            .iter()
+            .copied()
+            .zip(self.open_values.iter().copied());
+        sealed.chain(open)
+    }
+
+    /// End time of the oldest chunk that may be evicted (sealed chunks only).
+    pub fn oldest_evictable_end(&self) -> Option<Timestamp> {
+        self.meta.front().map(|m| Timestamp(m.end))
+    }
+
+    /// Drops the oldest sealed chunk (never the open one); returns the samples dropped.
+    fn evict_oldest(&mut self) -> usize {
+        let (Some(chunk), Some(_)) = (self.sealed.pop_front(), self.meta.pop_front()) else {
+            return 0;
+        };
+        self.sealed_len -= chunk.len();
+        self.sealed_heap -= chunk.heap_bytes();
+        self.evicted += chunk.len() as u64;
+        chunk.len()
+    }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
+/// Lazily decodes the sealed chunks a range touches, then walks the open chunk.
+struct RangeIter<'a> {
+    history: &'a SignalHistory,
+    start: i64,
+    end: i64,
+    next_sealed: usize,
+    buffer: Vec<(i64, f64)>,
+    at: usize,
+    open: Range<usize>,
+}
 
-    fn ts(t: i64) -> Timestamp {
-        Timestamp(t)
-    }
+impl Iterator for RangeIter<'_> {
+    type Item = (Timestamp, f64);
 
-    #[test]
-    fn in_order_late_and_equal_times() {
-        let mut h = SignalHistory::with_chunk_capacity(2);
-        for (t, v) in [
-            (10, 1.0),
-            (20, 2.0),
-            (30, 3.0),
-            (15, 1.5),
-            (20, 2.5),
-            (5, 0.5),
-        ] {
-            h.insert(ts(t), v);
-        }
-        assert_eq!(h.len(), 6);
-        assert_eq!(h.latest_at(ts(4)), None);
-        assert_eq!(h.latest_at(ts(5)), Some((ts(5), 0.5)));
-        assert_eq!(h.latest_at(ts(19)), Some((ts(15), 1.5)));
-        assert_eq!(
-            h.latest_at(ts(20)),
-            Some((ts(20), 2.5)),
-            "equal times: the later arrival wins"
-        );
-        assert_eq!(h.latest_at(ts(1000)), Some((ts(30), 3.0)));
-        let range: Vec<_> = h.range(ts(10)..ts(30)).map(|(t, v)| (t.0, v)).collect();
-        assert_eq!(range, [(10, 1.0), (15, 1.5), (20, 2.0), (20, 2.5)]);
-        assert_eq!(h.first(), Some((ts(5), 0.5)));
-        assert_eq!(h.last(), Some((ts(30), 3.0)));
-    }
-
-    #[test]
-    fn eviction_keeps_every_signals_latest_value() {
-        let mut histories = vec![
-            SignalHistory::with_chunk_capacity(4),
-            SignalHistory::with_chunk_capacity(4),
-        ];
-        for t in 0..40 {
-            histories[0].insert(ts(t), t as f64);
-        }
-        histories[1].insert(ts(3), 42.0);
-        let dropped = evict_to_budget(&mut histories, 10);
-        assert_eq!(dropped, 32, "whole oldest chunks go");
-        assert_eq!(histories[0].len() + histories[1].len(), 9);
-        assert_eq!(histories[0].last(), Some((ts(39), 39.0)));
-        assert_eq!(
-            histories[1].last(),
-            Some((ts(3), 42.0)),
-            "a signal's last chunk stays however old"
-        );
-        assert_eq!(evict_to_budget(&mut histories, 0), 4);
-        assert_eq!(histories[0].len(), 4);
-        assert_eq!(histories[1].len(), 1);
-    }
-
-    proptest! {
-        /// Against a naive model: a stable sort of everything inserted.
-        #[test]
-        fn matches_a_sorted_vector(
-            samples in prop::collection::vec((0i64..200, -1e6f64..1e6), 0..400),
-            capacity in 2usize..9,
-            queries in prop::collection::vec(-10i64..220, 1..20),
-        ) {
-            let mut history = SignalHistory::with_chunk_capacity(capacity);
-            for &(t, v) in &samples {
-                history.insert(ts(t), v);
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(&(t, v)) = self.buffer.get(self.at) {
+                self.at += 1;
+                return Some((Timestamp(t), v));
             }
-            let mut model = samples.clone();
-            model.sort_by_key(|&(t, _)| t);
-            prop_assert_eq!(history.len(), model.len());
-            for &q in &queries {
-                let expected = model.iter().rev().find(|(t, _)| *t <= q).map(|&(t, v)| (ts(t), v));
-                prop_assert_eq!(history.latest_at(ts(q)), expected);
+            let h = self.history;
+            match (h.sealed.get(self.next_sealed), h.meta.get(self.next_sealed)) {
+                (Some(chunk), Some(meta)) if meta.start < self.end => {
+                    self.buffer.clear();
+                    self.at = 0;
+                    self.next_sealed += 1;
+                    chunk.decode_range(self.start, self.end, &mut self.buffer);
+                }
+                _ => {
+                    let i = self.open.next()?;
+                    return Some((Timestamp(h.open_times[i]), h.open_values[i]));
+                }
             }
-            for pair in queries.windows(2) {
-                let (a, b) = (pair[0].min(pair[1]), pair[0].max(pair[1]));
-                let got: Vec<_> = history.range(ts(a)..ts(b)).map(|(t, v)| (t.0, v)).collect();
-                let want: Vec<_> = model.iter().copied().filter(|(t, _)| (a..b).contains(t)).collect();
-                prop_assert_eq!(got, want);
-            }
-            prop_assert!(history.chunks.windows(2).all(|w| w[0].end() <= w[1].start()));
-            prop_assert!(history.chunks.iter().all(|c| c.len() <= 2 * capacity));
         }
     }
 }
