@@ -1,19 +1,28 @@
 //! Every declared signal's history, plus what arrived that nobody declared.
 //!
 //! Evaluation asks `value_at(signal, time)` rather than reading "the latest sample", so the time
-//! cursor moves every visual at once. The history is bounded by a sample budget that evicts the
-//! oldest chunks but always keeps each signal's latest value.
+//! cursor moves every visual at once. The history is bounded by a memory budget in bytes: a
+//! per-frame [`SignalStore::collect_garbage`] pass, capped in time, evicts the globally oldest
+//! sealed chunks but always keeps each signal's latest value.
 
-use crate::core::history::{BYTES_PER_SAMPLE, SignalHistory, evict_to_budget};
+use crate::core::history::{BYTES_PER_SAMPLE, EvictionQueue, SignalHistory};
 use crate::core::signal::{Sample, SignalId, Timestamp};
 use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
 
 /// Dense index of a declared signal, for per-frame lookups without hashing strings.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SignalIndex(pub u32);
 
-/// Default history budget: 256 MiB of samples.
-pub const DEFAULT_MAX_SAMPLES: usize = 256 * 1024 * 1024 / BYTES_PER_SAMPLE;
+/// Default history budget: 512 MiB held by signal histories (compressed and open chunks).
+pub const DEFAULT_MEMORY_BUDGET: usize = 512 * 1024 * 1024;
+
+/// [`DEFAULT_MEMORY_BUDGET`] in uncompressed samples, for callers that still think in samples
+/// (see [`SignalStore::set_max_samples`]).
+pub const DEFAULT_MAX_SAMPLES: usize = DEFAULT_MEMORY_BUDGET / BYTES_PER_SAMPLE;
+
+/// Time one garbage-collection pass may take per frame (Rerun caps its passes at 3.5 ms).
+pub const DEFAULT_GC_TIME_CAP: Duration = Duration::from_micros(3_500);
 
 /// One signal's value at some time.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -33,9 +42,11 @@ pub struct SignalStore {
     received: Vec<u64>,
     unknown: BTreeMap<SignalId, u64>,
     total: u64,
-    held: usize,
-    max_samples: usize,
+    held_samples: usize,
+    held_bytes: usize,
+    memory_budget: usize,
     evicted: u64,
+    eviction: EvictionQueue,
 }
 
 impl Default for SignalStore {
@@ -47,9 +58,11 @@ impl Default for SignalStore {
             received: Vec::new(),
             unknown: BTreeMap::new(),
             total: 0,
-            held: 0,
-            max_samples: DEFAULT_MAX_SAMPLES,
+            held_samples: 0,
+            held_bytes: 0,
+            memory_budget: DEFAULT_MEMORY_BUDGET,
             evicted: 0,
+            eviction: EvictionQueue::default(),
         }
     }
 }
@@ -65,7 +78,9 @@ impl SignalStore {
             let index = SignalIndex(store.ids.len() as u32);
             store.index.insert(id.clone(), index);
             store.ids.push(id);
-            store.history.push(SignalHistory::default());
+            let history = SignalHistory::default();
+            store.held_bytes += history.memory_bytes();
+            store.history.push(history);
             store.received.push(0);
         }
         store
@@ -94,7 +109,9 @@ impl SignalStore {
     /// Records samples; undeclared signals are counted, never dropped silently.
     ///
     /// A late sample goes into history at its own time, so it cannot roll the present back.
-    /// Past the sample budget the oldest chunks are evicted (each signal keeps its latest).
+    /// Nothing is evicted here: the frame loop calls [`SignalStore::collect_garbage`], so a burst
+    /// of data cannot also stall the frame with eviction work. Owners without a frame loop must
+    /// call it themselves to stay within the budget.
     pub fn ingest(&mut self, samples: impl IntoIterator<Item = Sample>) {
         for sample in samples {
             self.total += 1;
@@ -104,19 +121,70 @@ impl SignalStore {
             };
             let slot = index.0 as usize;
             self.received[slot] += 1;
-            self.history[slot].insert(sample.time, sample.value);
-            self.held += 1;
+            let history = &mut self.history[slot];
+            let bytes_before = history.memory_bytes();
+            let oldest_before = history.oldest_evictable_end();
+            history.insert(sample.time, sample.value);
+            self.held_bytes =
+                (self.held_bytes + history.memory_bytes()).saturating_sub(bytes_before);
+            if history.oldest_evictable_end() != oldest_before {
+                self.eviction.track(slot, history);
+            }
+            self.held_samples += 1;
         }
-        if self.held > self.max_samples {
-            let dropped = evict_to_budget(&mut self.history, self.max_samples);
-            self.held -= dropped;
-            self.evicted += dropped as u64;
-        }
+        self.eviction.compact(&self.history);
     }
 
-    /// Caps the history at `max_samples` samples (see [`DEFAULT_MAX_SAMPLES`]).
+    /// Evicts the globally oldest sealed chunks while the store is over its memory budget,
+    /// stopping once `time_cap` is spent (at least one chunk per call); the next call carries
+    /// on. Returns the samples evicted. Call once per frame.
+    pub fn collect_garbage(&mut self, time_cap: Duration) -> usize {
+        if self.held_bytes <= self.memory_budget {
+            return 0;
+        }
+        let deadline = Instant::now().checked_add(time_cap);
+        let excess = self.held_bytes - self.memory_budget;
+        let collected = self.eviction.evict(&mut self.history, excess, deadline);
+        self.held_bytes = self.held_bytes.saturating_sub(collected.bytes);
+        self.held_samples = self.held_samples.saturating_sub(collected.samples);
+        self.evicted += collected.samples as u64;
+        collected.samples
+    }
+
+    /// Caps the bytes signal histories may hold (see [`DEFAULT_MEMORY_BUDGET`]); enforced by
+    /// [`SignalStore::collect_garbage`].
+    pub fn set_memory_budget(&mut self, bytes: usize) {
+        self.memory_budget = bytes;
+    }
+
+    /// The memory budget in bytes.
+    pub fn memory_budget(&self) -> usize {
+        self.memory_budget
+    }
+
+    /// Sizes the memory budget for `max_samples` uncompressed samples (16 bytes each). Kept for
+    /// callers that think in samples; compression lets several times more samples fit.
     pub fn set_max_samples(&mut self, max_samples: usize) {
-        self.max_samples = max_samples;
+        self.memory_budget = max_samples.saturating_mul(BYTES_PER_SAMPLE);
+    }
+
+    /// Bytes the signal histories hold now (compressed chunks, open chunks, indexes).
+    pub fn memory_bytes(&self) -> usize {
+        self.held_bytes
+    }
+
+    /// Samples held in history, all signals together.
+    pub fn samples_held(&self) -> usize {
+        self.held_samples
+    }
+
+    /// Average bytes per held sample (0 when empty), for the status bar.
+    pub fn bytes_per_sample(&self) -> f64 {
+        if self.held_samples == 0 {
+            0.0
+        } else {
+            self.held_bytes as f64 / self.held_samples as f64
+        }
     }
 
     /// Samples evicted to stay within the budget.
@@ -188,6 +256,124 @@ mod tests {
         assert_eq!(store.received(a), 2);
         assert_eq!(store.total_received(), 4);
         assert_eq!(store.unknown_signals().get(&SignalId::new("zz")), Some(&1));
+    }
+
+    #[test]
+    fn garbage_collection_meets_the_budget_a_capped_pass_at_a_time() {
+        let ids = ["a", "b", "c"].map(SignalId::new);
+        let mut store = SignalStore::new(ids.clone());
+        for t in 0..30_000i64 {
+            let id = ["a", "b"][(t % 2) as usize];
+            store.ingest([sample(id, t * 1_000_000, (t % 977) as f64 * 0.25)]);
+        }
+        store.ingest([sample("c", 5, -1.5)]);
+        let recount: usize = store.history.iter().map(SignalHistory::memory_bytes).sum();
+        assert_eq!(
+            store.memory_bytes(),
+            recount,
+            "running total matches the histories"
+        );
+        assert_eq!(store.samples_held(), 30_001);
+        assert!(store.bytes_per_sample() > 0.0 && store.bytes_per_sample() < 16.0);
+        assert_eq!(
+            store.collect_garbage(Duration::ZERO),
+            0,
+            "under the default budget"
+        );
+
+        let sealed: usize = store.history.iter().map(SignalHistory::sealed_bytes).sum();
+        assert!(sealed > 0);
+        let budget = store.memory_bytes() - sealed / 2;
+        store.set_memory_budget(budget);
+        let first = store.collect_garbage(Duration::ZERO);
+        assert!(first > 0, "a pass always makes progress");
+        assert!(
+            store.memory_bytes() > budget,
+            "a zero cap stops after one chunk"
+        );
+        let mut passes = 1;
+        while store.memory_bytes() > budget {
+            assert!(store.collect_garbage(Duration::ZERO) > 0);
+            passes += 1;
+        }
+        assert!(passes > 1);
+        let recount: usize = store.history.iter().map(SignalHistory::memory_bytes).sum();
+        assert_eq!(store.memory_bytes(), recount);
+        assert_eq!(store.evicted() as usize + store.samples_held(), 30_001);
+
+        store.set_memory_budget(0);
+        while store.collect_garbage(DEFAULT_GC_TIME_CAP) > 0 {}
+        for id in &ids {
+            let index = store.index_of(id).unwrap();
+            let last = store.history(index).and_then(SignalHistory::last);
+            assert!(last.is_some(), "{id} keeps its latest value");
+        }
+        let c = store.index_of(&SignalId::new("c")).unwrap();
+        assert_eq!(
+            store.value_at(c, Timestamp(i64::MAX)).map(|v| v.value),
+            Some(-1.5)
+        );
+        let a = store.index_of(&SignalId::new("a")).unwrap();
+        assert_eq!(
+            store.value_at(a, Timestamp(i64::MAX)).map(|v| v.time),
+            Some(Timestamp(29_998_000_000))
+        );
+    }
+
+    proptest::proptest! {
+        /// Late samples widen and split chunks after the eviction queue saw them; collection
+        /// must still drop the globally oldest sealed chunks first and keep every last value.
+        #[test]
+        fn collection_evicts_globally_oldest_first(
+            samples in proptest::collection::vec((0usize..3, 0i64..5_000, -100i64..100), 1..1_500),
+            keep in 0.0f64..1.0,
+        ) {
+            let ids = ["a", "b", "c"].map(SignalId::new);
+            let mut store = SignalStore::new(ids.clone());
+            for history in &mut store.history {
+                *history = SignalHistory::with_chunk_capacity(8);
+            }
+            store.eviction = EvictionQueue::default();
+            store.held_bytes = store.history.iter().map(SignalHistory::memory_bytes).sum();
+            for &(slot, t, v) in &samples {
+                store.ingest([Sample::new(ids[slot].clone(), Timestamp(t), v as f64 / 4.0)]);
+            }
+            let sealed: usize = store.history.iter().map(SignalHistory::sealed_bytes).sum();
+            store.set_memory_budget(store.memory_bytes() - (sealed as f64 * (1.0 - keep)) as usize);
+            while store.collect_garbage(Duration::ZERO) > 0 {}
+            let recount: usize = store.history.iter().map(SignalHistory::memory_bytes).sum();
+            proptest::prop_assert_eq!(store.memory_bytes(), recount);
+            proptest::prop_assert!(store.memory_bytes() <= store.memory_budget()
+                || store.history.iter().all(|h| h.oldest_evictable_end().is_none()));
+            let mut newest_evicted = i64::MIN;
+            let mut oldest_kept = i64::MAX;
+            for (slot, history) in store.history.iter().enumerate() {
+                let mut model: Vec<(i64, f64)> = samples
+                    .iter()
+                    .filter(|s| s.0 == slot)
+                    .map(|&(_, t, v)| (t, v as f64 / 4.0))
+                    .collect();
+                model.sort_by_key(|s| s.0);
+                proptest::prop_assert_eq!(history.last(), model.last().map(|&(t, v)| (Timestamp(t), v)));
+                let gone = model.len() - history.len();
+                if gone > 0 {
+                    newest_evicted = newest_evicted.max(model[gone - 1].0);
+                }
+                if let Some(end) = history.oldest_evictable_end() {
+                    oldest_kept = oldest_kept.min(end.0);
+                }
+            }
+            proptest::prop_assert!(newest_evicted <= oldest_kept);
+            proptest::prop_assert_eq!(store.evicted() as usize + store.samples_held(), samples.len());
+        }
+    }
+
+    #[test]
+    fn max_samples_setter_sizes_the_byte_budget() {
+        let mut store = SignalStore::new([SignalId::new("a")]);
+        assert_eq!(store.memory_budget(), DEFAULT_MEMORY_BUDGET);
+        store.set_max_samples(1_000);
+        assert_eq!(store.memory_budget(), 16_000);
     }
 
     #[test]

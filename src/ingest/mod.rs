@@ -114,6 +114,7 @@ pub fn drain_ingest_channel(
             Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
         }
     }
+    store.collect_garbage(crate::core::store::DEFAULT_GC_TIME_CAP);
     stats.pending_batches = channel.receiver.len();
     stats.record(samples, Instant::now());
 }
