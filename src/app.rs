@@ -33,6 +33,8 @@ pub struct ViewerOptions {
     /// Open with the cursor paused here (`start`, `end`, `-10m`, `09:30`, an RFC 3339 time)
     /// instead of following live (or, for replay, at the start).
     pub at: Option<String>,
+    /// History memory budget in MiB (default: the store's).
+    pub history_mib: Option<u64>,
 }
 
 /// The plugins every twinscope app has, headless or windowed: the data pipeline and the plant.
@@ -118,6 +120,12 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
 
     let store =
         crate::core::store::SignalStore::new(active.scene.signals.iter().map(|s| s.id.clone()));
+    let mut store = store;
+    if let Some(mib) = options.history_mib {
+        store.set_memory_budget(
+            usize::try_from(mib.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),
+        );
+    }
     app.insert_resource(crate::ingest::Store(store));
     app.insert_resource(active);
     app.insert_resource(channel);

@@ -40,6 +40,10 @@ struct ViewArgs {
     /// Replay a recording (made by --record, `record` or `import`) instead of live data.
     #[arg(long, value_name = "FILE.mcap", conflicts_with_all = ["mqtt", "no_broker"])]
     replay: Option<PathBuf>,
+    /// Memory for history in MiB; past it the oldest data is evicted (each signal keeps its
+    /// latest value).
+    #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
+    history_mib: Option<u64>,
     /// Open with the time cursor paused at this time: start, end, -10m, 09:30 (local) or an
     /// RFC 3339 time.
     #[arg(long, value_name = "TIME", allow_hyphen_values = true)]
@@ -315,6 +319,7 @@ fn main() -> ExitCode {
                 record: view.record,
                 replay: view.replay,
                 at: view.at,
+                history_mib: view.history_mib,
                 scene: view.scene.unwrap_or_else(default_scene),
                 screenshot: view.screenshot.map(|path| (path, view.after_frames)),
                 select: view.select,

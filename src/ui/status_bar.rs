@@ -22,6 +22,7 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
         }
         ui.separator();
         ui.label(format!("{:.0} samples/s", data.ingest.samples_per_sec));
+        history_memory(ui, &data.store);
         if data.ingest.pending_batches > 0 {
             ui.label(
                 egui::RichText::new(format!("{} batches waiting", data.ingest.pending_batches))
@@ -141,6 +142,27 @@ fn replay_progress(ui: &mut egui::Ui, progress: &crate::sources::replay::ReplayP
         )
         .on_hover_text(problems.join("\n"));
     }
+}
+
+/// History held, against its budget, with what eviction has dropped on hover.
+fn history_memory(ui: &mut egui::Ui, store: &crate::core::store::SignalStore) {
+    use super::connection::format_bytes;
+    let used = store.memory_bytes();
+    let budget = store.memory_budget();
+    let text = format!("history {}", format_bytes(used as f64));
+    let near_full = used as f64 > budget as f64 * 0.9;
+    let label = if near_full {
+        egui::RichText::new(text).color(egui::Color32::YELLOW)
+    } else {
+        egui::RichText::new(text)
+    };
+    ui.label(label).on_hover_text(format!(
+        "{} samples, {:.1} bytes each, budget {}; {} oldest samples evicted so far",
+        store.samples_held(),
+        store.bytes_per_sample(),
+        format_bytes(budget as f64),
+        store.evicted()
+    ));
 }
 
 /// "1 topic", "3 topics".

@@ -11,7 +11,6 @@ use crate::core::signal::Timestamp;
 use crate::core::store::SignalIndex;
 use crate::timeline::{Marker, MarkerKind};
 use bevy_egui::egui::{self, Color32, Pos2, Rect, Sense, Stroke, vec2};
-use std::ops::Range;
 
 /// Narrowest span the timeline shows, so a fresh start is not a single pixel of data.
 const MIN_VIEW_NS: i64 = 60_000_000_000;
@@ -542,7 +541,7 @@ fn draw_density(
         .map(|b| {
             let start = view.0 + (span as i128 * b as i128 / buckets as i128) as i64;
             let end = view.0 + (span as i128 * (b + 1) as i128 / buckets as i128) as i64;
-            count_in(history, Timestamp(start)..Timestamp(end))
+            history.count_in(Timestamp(start)..Timestamp(end))
         })
         .collect();
     let max = counts.iter().copied().max().unwrap_or(0).max(1) as f32;
@@ -564,11 +563,6 @@ fn draw_density(
         [Pos2::new(x, rect.top()), Pos2::new(x, rect.bottom())],
         Stroke::new(1.0, CURSOR_COLOR),
     );
-}
-
-/// Samples of `history` in `range`.
-fn count_in(history: &SignalHistory, range: Range<Timestamp>) -> usize {
-    history.range(range).count()
 }
 
 /// `1×`, `0.25×`, `1000×`.
