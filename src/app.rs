@@ -1,6 +1,6 @@
 //! Builds the windowed app from a scene file: plugins in data-flow order.
 
-use crate::core::cursor::{TimeCursor, parse_jump_time};
+use crate::core::cursor::{TimeBounds, TimeCursor, parse_jump_time};
 use crate::core::scene::{Scene, read_model_nodes};
 use crate::core::signal::Timestamp;
 use crate::plant::ActiveScene;
@@ -35,6 +35,8 @@ pub struct ViewerOptions {
     pub at: Option<String>,
     /// History memory budget in MiB (default: the store's).
     pub history_mib: Option<u64>,
+    /// Open playing at this speed (negative: backwards).
+    pub play: Option<f64>,
 }
 
 /// The plugins every twinscope app has, headless or windowed: the data pipeline and the plant.
@@ -130,6 +132,16 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     app.insert_resource(active);
     app.insert_resource(channel);
     app.insert_resource(clock);
+    let mut cursor = cursor;
+    if let Some(speed) = options.play {
+        cursor.set_reverse(speed < 0.0);
+        cursor.set_speed(speed.abs());
+        cursor.pause();
+        cursor.play(TimeBounds {
+            start: Timestamp(i64::MIN),
+            live_edge: Timestamp(i64::MAX),
+        });
+    }
     app.insert_resource(crate::timeline::Cursor(cursor));
     if let Some(progress) = source.replay_progress.clone() {
         app.insert_resource(crate::sources::ReplayProgressView(progress));

@@ -33,6 +33,7 @@ struct CaptureProgress {
     regions: Vec<AssetRegion>,
     outcome: Option<Result<(), String>>,
     view_time: Option<crate::evaluation::ViewTime>,
+    frame_ms: f64,
 }
 
 /// What the regions JSON holds.
@@ -44,6 +45,8 @@ pub struct CaptureReport {
     pub view_time: String,
     /// Whether the cursor was following live data.
     pub following_live: bool,
+    /// Smoothed frame time when captured, in milliseconds (0 without the UI).
+    pub frame_ms: f64,
     /// Every bound asset on screen.
     pub assets: Vec<AssetRegion>,
 }
@@ -93,6 +96,7 @@ fn request_capture(
     assets: Query<(&PlantAsset, &AssetBounds, Option<&AssetStatus>)>,
     view_time: Res<crate::evaluation::ViewTime>,
     replay: Option<Res<crate::sources::ReplayProgressView>>,
+    frame: Option<Res<crate::ui::FrameStats>>,
 ) {
     if progress.requested || progress.outcome.is_some() {
         return;
@@ -144,6 +148,7 @@ fn request_capture(
         })
         .collect();
     progress.view_time = Some(*view_time);
+    progress.frame_ms = frame.map_or(0.0, |f| f.frame_ms);
     progress.requested = true;
     commands
         .spawn(Screenshot::primary_window())
@@ -173,6 +178,7 @@ fn save_capture(
                 view_time: chrono::DateTime::from_timestamp_nanos(view.time.0)
                     .to_rfc3339_opts(chrono::SecondsFormat::Nanos, true),
                 following_live: view.following_live,
+                frame_ms: progress.frame_ms,
                 assets: progress.regions.clone(),
             };
             let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;

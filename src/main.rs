@@ -40,6 +40,9 @@ struct ViewArgs {
     /// Replay a recording (made by --record, `record` or `import`) instead of live data.
     #[arg(long, value_name = "FILE.mcap", conflicts_with_all = ["mqtt", "no_broker"])]
     replay: Option<PathBuf>,
+    /// Open playing at this speed (0.1 to 1000; negative plays backwards), from --at.
+    #[arg(long, value_name = "SPEED", allow_hyphen_values = true)]
+    play: Option<f64>,
     /// Memory for history in MiB; past it the oldest data is evicted (each signal keeps its
     /// latest value).
     #[arg(long, value_name = "MIB", value_parser = clap::value_parser!(u64).range(1..))]
@@ -320,6 +323,7 @@ fn main() -> ExitCode {
                 replay: view.replay,
                 at: view.at,
                 history_mib: view.history_mib,
+                play: view.play,
                 scene: view.scene.unwrap_or_else(default_scene),
                 screenshot: view.screenshot.map(|path| (path, view.after_frames)),
                 select: view.select,
