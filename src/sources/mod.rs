@@ -7,6 +7,7 @@
 //! `--no-broker` feeds the simulator straight into ingest. Next: recording replay, CSV import.
 
 pub mod broker;
+pub mod csv_import;
 pub mod mqtt;
 pub mod publish_demo;
 pub mod publisher;
