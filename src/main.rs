@@ -206,6 +206,29 @@ enum Command {
         #[arg(long)]
         quick: bool,
     },
+    /// Import a historian CSV export (wide or long layout) into a recording; exit 1 if any row
+    /// or cell was skipped.
+    Import {
+        /// The CSV file.
+        file: PathBuf,
+        /// The MCAP file to write.
+        #[arg(long, value_name = "FILE.mcap")]
+        out: PathBuf,
+        /// Layout: one column per signal (wide) or time,signal,value rows (long); default:
+        /// detected from the header.
+        #[arg(long, value_parser = ["wide", "long"])]
+        layout: Option<String>,
+        /// Name of the time column (default: time, timestamp, ts, datetime or date, else the
+        /// first column).
+        #[arg(long, value_name = "NAME")]
+        time_column: Option<String>,
+        /// Prepended to wide-layout column names to make signal ids (e.g. `P-101.`).
+        #[arg(long, value_name = "P")]
+        signal_prefix: Option<String>,
+        /// Overwrite --out if it exists.
+        #[arg(long)]
+        force: bool,
+    },
     /// Generate the demo plant model (or a large synthetic one) as GLB.
     GenPlant {
         /// Output file.
@@ -309,6 +332,44 @@ fn main() -> ExitCode {
                     ExitCode::from(1)
                 }
             }),
+        Some(Command::Import {
+            file,
+            out,
+            layout,
+            time_column,
+            signal_prefix,
+            force,
+        }) => {
+            use twinscope::sources::csv_import::{CsvLayout, CsvOptions};
+            let options = twinscope::recording::import::ImportOptions {
+                csv: file,
+                out,
+                csv_options: CsvOptions {
+                    layout: layout.map(|l| {
+                        if l == "long" {
+                            CsvLayout::Long
+                        } else {
+                            CsvLayout::Wide
+                        }
+                    }),
+                    time_column,
+                    signal_prefix,
+                    ..CsvOptions::default()
+                },
+                force,
+            };
+            twinscope::recording::import::import(&options).map(|report| {
+                print!("{}", report.text);
+                for problem in &report.problems {
+                    eprintln!("{problem}");
+                }
+                if report.clean {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::from(1)
+                }
+            })
+        }
         Some(Command::GenPlant { out, assets }) => twinscope::commands::gen_plant(&out, assets)
             .map(|bytes| {
                 println!("wrote {} ({bytes} bytes)", out.display());

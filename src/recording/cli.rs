@@ -80,7 +80,8 @@ pub fn record(options: &RecordOptions) -> anyhow::Result<String> {
     spinner.enable_steady_tick(Duration::from_millis(200));
 
     let started = Instant::now();
-    let deadline = options.duration.map(|d| started + d);
+    // A duration too long to add to the clock is as good as none.
+    let deadline = options.duration.and_then(|d| started.checked_add(d));
     let mut last_flush = Instant::now();
     let reason = loop {
         if stop.load(Ordering::Relaxed) {

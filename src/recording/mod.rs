@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod format;
+pub mod import;
 pub mod problems;
 pub mod reader;
 pub mod recorder;

@@ -239,43 +239,82 @@ pub(super) fn read_record(
         .map_err(|e| e.to_string())
 }
 
+/// Largest uncompressed chunk (or record) decoded: a damaged size field must give an error,
+/// not an allocation that aborts the process. twinscope writes 1 MiB chunks.
+pub(super) const MAX_CHUNK_BYTES: usize = 256 << 20;
+
 /// One record found inside a chunk.
-pub(super) enum ChunkItem {
+pub(super) enum ChunkItem<'a> {
     /// A channel definition (chunks repeat them for readers without the summary).
     Channel(records::Channel),
-    /// A message.
-    Message(records::MessageHeader, Vec<u8>),
+    /// A message: its channel, publish time and body.
+    Message {
+        channel: u16,
+        publish_time: u64,
+        data: &'a [u8],
+    },
 }
 
-/// Decompresses a chunk record (its body, after opcode and length) and lists its channels and
-/// messages. Nothing is returned unless the whole chunk decodes and its CRC matches.
-pub(super) fn decode_chunk(body: &[u8]) -> Result<Vec<ChunkItem>, String> {
-    let (header, data) = match mcap::parse_record(op::CHUNK, body) {
-        Ok(Record::Chunk { header, data }) => (header, data),
-        Ok(_) => return Err("not a chunk".into()),
-        Err(e) => return Err(format!("bad chunk header: {e}")),
-    };
-    let reader = mcap::read::ChunkReader::new(header, &data).map_err(|e| e.to_string())?;
-    let mut items = Vec::new();
-    for record in reader {
-        match record.map_err(|e| e.to_string())? {
-            Record::Channel(channel) => items.push(ChunkItem::Channel(channel)),
-            Record::Message { header, data } => {
-                items.push(ChunkItem::Message(header, data.into_owned()));
+/// Decompresses a whole chunk record (opcode and length included), checks its CRC before
+/// anything is read from it, and hands each channel and message to `visit`. On `Err` the caller
+/// must discard what it was given.
+pub(super) fn decode_chunk(
+    record: &[u8],
+    visit: &mut dyn FnMut(ChunkItem<'_>),
+) -> Result<(), String> {
+    if record.first() != Some(&op::CHUNK) {
+        return Err("not a chunk record".into());
+    }
+    let mut reader = mcap::sans_io::LinearReader::new_with_options(
+        mcap::sans_io::LinearReaderOptions::default()
+            .with_skip_start_magic(true)
+            .with_skip_end_magic(true)
+            .with_prevalidate_chunk_crcs(true)
+            .with_record_length_limit(MAX_CHUNK_BYTES),
+    );
+    let mut remaining = record;
+    while let Some(event) = reader.next_event() {
+        match event.map_err(|e| e.to_string())? {
+            mcap::sans_io::LinearReadEvent::ReadRequest(need) => {
+                let n = need.min(remaining.len());
+                reader.insert(n).copy_from_slice(&remaining[..n]);
+                reader.notify_read(n);
+                remaining = &remaining[n..];
             }
-            _ => {}
+            mcap::sans_io::LinearReadEvent::Record { opcode, data } => match opcode {
+                op::CHANNEL => match mcap::parse_record(op::CHANNEL, data) {
+                    Ok(Record::Channel(channel)) => visit(ChunkItem::Channel(channel)),
+                    _ => return Err("a channel record in the chunk does not parse".into()),
+                },
+                op::MESSAGE => {
+                    // channel u16, sequence u32, log time u64, publish time u64, then the body.
+                    let (Some(channel), Some(publish_time), Some(body)) = (
+                        data.get(..2).map(|b| u16::from_le_bytes([b[0], b[1]])),
+                        le_u64(data, 14),
+                        data.get(22..),
+                    ) else {
+                        return Err("a message record in the chunk is too short".into());
+                    };
+                    visit(ChunkItem::Message {
+                        channel,
+                        publish_time,
+                        data: body,
+                    });
+                }
+                _ => {}
+            },
         }
     }
-    Ok(items)
+    Ok(())
 }
 
 /// What the linear walk found at one place in the file.
 pub(super) enum Walked {
-    /// A whole record: its offset, opcode and body (after opcode and length).
+    /// A whole record: its offset, opcode and bytes (opcode and length included).
     Record {
         offset: u64,
         opcode: u8,
-        body: Vec<u8>,
+        bytes: Vec<u8>,
     },
     /// Bytes that do not frame as records, skipped up to the next chunk found after them.
     Unreadable { offset: u64, bytes: u64 },
@@ -322,12 +361,12 @@ impl Walker {
             None
         };
         if let Some((opcode, length)) = framed {
-            let body = source.read_at(pos + RECORD_PREFIX, length)?;
+            let bytes = source.read_at(pos, RECORD_PREFIX + length)?;
             self.pos = pos + RECORD_PREFIX + length;
             return Ok(Some(Walked::Record {
                 offset: pos,
                 opcode,
-                body,
+                bytes,
             }));
         }
         match next_chunk_start(source, pos + 1)? {
@@ -459,6 +498,39 @@ mod tests {
         let mut crc = Crc32::new();
         crc.update(b"123456789");
         assert_eq!(crc.finish(), 0xCBF4_3926);
+    }
+
+    /// A chunk record without CRC around `records` (compressed as `compression` says),
+    /// claiming `uncompressed` bytes.
+    fn raw_chunk(records: &[u8], uncompressed: u64, compression: &str) -> Vec<u8> {
+        let mut body = Vec::new();
+        body.extend_from_slice(&0u64.to_le_bytes());
+        body.extend_from_slice(&0u64.to_le_bytes());
+        body.extend_from_slice(&uncompressed.to_le_bytes());
+        body.extend_from_slice(&0u32.to_le_bytes()); // no CRC: nothing catches the damage
+        body.extend_from_slice(&(compression.len() as u32).to_le_bytes());
+        body.extend_from_slice(compression.as_bytes());
+        body.extend_from_slice(&(records.len() as u64).to_le_bytes());
+        body.extend_from_slice(records);
+        let mut record = vec![op::CHUNK];
+        record.extend_from_slice(&(body.len() as u64).to_le_bytes());
+        record.extend_from_slice(&body);
+        record
+    }
+
+    #[test]
+    fn damaged_sizes_inside_a_chunk_are_errors_not_huge_allocations() {
+        // A message record claiming 2^60 bytes.
+        let mut records = vec![op::MESSAGE];
+        records.extend_from_slice(&(1u64 << 60).to_le_bytes());
+        records.extend_from_slice(&[0; 30]);
+        let record = raw_chunk(&records, records.len() as u64, "");
+        let mut seen = 0;
+        assert!(decode_chunk(&record, &mut |_| seen += 1).is_err());
+        // A zstd chunk claiming 2^60 uncompressed bytes.
+        let record = raw_chunk(&[0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0], 1 << 60, "zstd");
+        assert!(decode_chunk(&record, &mut |_| seen += 1).is_err());
+        assert_eq!(seen, 0);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! the headless recorder alike.
 
 pub mod broker;
+pub mod csv_import;
 pub mod mqtt;
 pub mod publish_demo;
 pub mod publisher;

@@ -376,3 +376,148 @@ fn the_mcap_reference_reader_agrees_with_ours() {
         .expect("M-101.temperature");
     assert_eq!(seen["m101_temperature"].as_u64(), Some(m101.message_count));
 }
+
+/// Runs `twinscope import` with `args` after the CSV path.
+fn import(csv: &Path, args: &[&str]) -> Output {
+    let mut all = vec!["import", csv.to_str().expect("utf-8")];
+    all.extend_from_slice(args);
+    twinscope(&all)
+}
+
+#[test]
+fn import_writes_a_csv_export_with_source_times_and_reports_each_skipped_line() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("export.csv");
+    std::fs::write(
+        &csv,
+        "time,TK-101.level,P-101.flow\n\
+         2026-01-01T00:00:00Z,1.5,0.1\n\
+         2026-01-01T00:00:01Z,abc,0.30000000000000004\n\
+         not-a-time,1,1\n\
+         2026-01-01T00:00:02.5Z,,-7e-3\n",
+    )
+    .expect("write csv");
+    let out = dir.path().join("export.mcap");
+    let run = import(&csv, &["--out", out.to_str().expect("utf-8")]);
+    let stderr = text(&run.stderr);
+    assert_eq!(
+        run.status.code(),
+        Some(1),
+        "{}\n{stderr}",
+        text(&run.stdout)
+    );
+    let csv_name = csv.display().to_string();
+    assert!(
+        stderr.contains(&format!("{csv_name}:3: column `TK-101.level`")),
+        "{stderr}"
+    );
+    assert!(stderr.contains(&format!("{csv_name}:4: ")), "{stderr}");
+    assert!(text(&run.stdout).contains("imported 4 samples of 2 signals"));
+
+    let mut reader = RecordingReader::open(&out).expect("open");
+    assert!(reader.problems().is_clean(), "{:?}", reader.problems());
+    let t0 = 1_767_225_600_000_000_000i64;
+    let got: Vec<(String, i64, u64)> = reader
+        .read_chunks(0..usize::MAX)
+        .expect("read")
+        .iter()
+        .map(|s| (s.signal.to_string(), s.time.0 - t0, s.value.to_bits()))
+        .collect();
+    let expected: Vec<(String, i64, u64)> = [
+        ("TK-101.level", 0, 1.5),
+        ("P-101.flow", 0, 0.1),
+        ("P-101.flow", 1_000_000_000, 0.30000000000000004),
+        ("P-101.flow", 2_500_000_000, -7e-3),
+    ]
+    .iter()
+    .map(|&(id, t, v): &(&str, i64, f64)| (id.to_owned(), t, v.to_bits()))
+    .collect();
+    assert_eq!(got, expected);
+    // Imports have no receive time: log time = publish time.
+    let bytes = std::fs::read(&out).expect("read");
+    let mut messages = 0;
+    for message in mcap::MessageStream::new(&bytes).expect("stream") {
+        let message = message.expect("message");
+        assert_eq!(message.log_time, message.publish_time);
+        messages += 1;
+    }
+    assert_eq!(messages, 4);
+}
+
+#[test]
+fn import_reads_long_layouts_and_prefixes_wide_columns() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let long = dir.path().join("long.csv");
+    std::fs::write(
+        &long,
+        "ts,tag,value,unit\n1767225600,M-101.temperature,61.5,degC\n1767225601,M-101.temperature,62,degC\n",
+    )
+    .expect("write");
+    let out = dir.path().join("long.mcap");
+    let run = import(
+        &long,
+        &["--layout", "long", "--out", out.to_str().expect("utf-8")],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let reader = RecordingReader::open(&out).expect("open");
+    assert_eq!(reader.signals()[0].id.as_str(), "M-101.temperature");
+    assert_eq!(reader.signals()[0].message_count, 2);
+
+    let wide = dir.path().join("wide.csv");
+    std::fs::write(&wide, "stamp,speed,current\n1767225600000,10,2\n").expect("write");
+    let out = dir.path().join("wide.mcap");
+    let run = import(
+        &wide,
+        &[
+            "--time-column",
+            "stamp",
+            "--signal-prefix",
+            "CV-201.",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(run.status.code(), Some(0), "{}", text(&run.stderr));
+    let reader = RecordingReader::open(&out).expect("open");
+    let ids: Vec<&str> = reader.signals().iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["CV-201.current", "CV-201.speed"]);
+    assert_eq!(
+        reader.time_span(),
+        Some((
+            Timestamp(1_767_225_600_000_000_000),
+            Timestamp(1_767_225_600_000_000_000)
+        ))
+    );
+}
+
+#[test]
+fn import_of_an_unusable_csv_fails_and_leaves_no_recording() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(&csv, "time,a\n1767225600,1\n").expect("write");
+    let out = dir.path().join("bad.mcap");
+    let run = import(
+        &csv,
+        &[
+            "--time-column",
+            "when",
+            "--out",
+            out.to_str().expect("utf-8"),
+        ],
+    );
+    let stderr = text(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("bad.csv") && stderr.contains("when"),
+        "{stderr}"
+    );
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .filter_map(|e| e.ok().map(|e| e.file_name()))
+        .collect();
+    assert_eq!(
+        left,
+        vec![std::ffi::OsString::from("bad.csv")],
+        "no output, no partial file"
+    );
+}

@@ -319,50 +319,44 @@ impl RecordingReader {
             );
             return Ok(None);
         }
-        Ok(self.decode_body(i, &bytes[scan::RECORD_PREFIX as usize..]))
+        Ok(self.decode_record(i, &bytes))
     }
 
-    /// Decodes a chunk record's body; learns channels defined in it (needed when recovering).
-    fn decode_body(&mut self, i: usize, body: &[u8]) -> Option<Vec<Decoded>> {
-        let items = match scan::decode_chunk(body) {
-            Ok(items) => items,
-            Err(why) => {
-                self.chunk_problem(i, why);
-                return None;
-            }
-        };
-        let mut decoded = Vec::with_capacity(items.len());
+    /// Decodes a whole chunk record; learns channels defined in it (needed when recovering).
+    fn decode_record(&mut self, i: usize, record: &[u8]) -> Option<Vec<Decoded>> {
+        let mut decoded = Vec::new();
         let mut bad: Option<(u64, String)> = None;
         let mut unknown: BTreeMap<u16, u64> = BTreeMap::new();
-        for item in items {
-            match item {
-                ChunkItem::Channel(channel) => self.add_channel(&channel),
-                ChunkItem::Message(header, data) => {
-                    let Some(&signal) = self.channel_signal.get(&header.channel_id) else {
-                        *unknown.entry(header.channel_id).or_default() += 1;
-                        continue;
-                    };
-                    let Ok(time) = i64::try_from(header.publish_time) else {
-                        let b = bad.get_or_insert((
-                            0,
-                            format!("publish time {} is past 2262", header.publish_time),
-                        ));
-                        b.0 += 1;
-                        continue;
-                    };
-                    match format::decode_value(&data) {
-                        Ok(value) => decoded.push(Decoded {
-                            signal,
-                            time,
-                            value,
-                        }),
-                        Err(e) => {
-                            let b = bad.get_or_insert((0, e.to_string()));
-                            b.0 += 1;
-                        }
-                    }
+        let result = scan::decode_chunk(record, &mut |item| match item {
+            ChunkItem::Channel(channel) => self.add_channel(&channel),
+            ChunkItem::Message {
+                channel,
+                publish_time,
+                data,
+            } => {
+                let Some(&signal) = self.channel_signal.get(&channel) else {
+                    *unknown.entry(channel).or_default() += 1;
+                    return;
+                };
+                let value = match i64::try_from(publish_time) {
+                    Ok(time) => format::decode_value(data)
+                        .map(|value| (time, value))
+                        .map_err(|e| e.to_string()),
+                    Err(_) => Err(format!("publish time {publish_time} is past 2262")),
+                };
+                match value {
+                    Ok((time, value)) => decoded.push(Decoded {
+                        signal,
+                        time,
+                        value,
+                    }),
+                    Err(why) => bad.get_or_insert((0, why)).0 += 1,
                 }
             }
+        });
+        if let Err(why) = result {
+            self.chunk_problem(i, why);
+            return None;
         }
         if !self.noted_chunks.insert(i) {
             return Some(decoded);

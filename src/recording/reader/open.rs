@@ -190,8 +190,8 @@ impl RecordingReader {
                 Walked::Record {
                     offset,
                     opcode,
-                    body,
-                } => self.recover_record(offset, opcode, &body, &mut unchunked),
+                    bytes,
+                } => self.recover_record(offset, opcode, &bytes, &mut unchunked),
                 Walked::Unreadable { offset, bytes } => self.problems.skipped.push(Problem {
                     kind: ProblemKind::Unreadable,
                     offset,
@@ -223,12 +223,13 @@ impl RecordingReader {
         &mut self,
         offset: u64,
         opcode: u8,
-        body: &[u8],
+        bytes: &[u8],
         unchunked: &mut Option<Problem>,
     ) {
-        let length = scan::RECORD_PREFIX + body.len() as u64;
+        let length = bytes.len() as u64;
+        let body = &bytes[scan::RECORD_PREFIX as usize..];
         match opcode {
-            op::CHUNK => self.recover_chunk(offset, length, body),
+            op::CHUNK => self.recover_chunk(offset, bytes),
             op::CHANNEL => {
                 if let Ok(Record::Channel(channel)) = mcap::parse_record(op::CHANNEL, body) {
                     self.add_channel(&channel);
@@ -256,7 +257,9 @@ impl RecordingReader {
         }
     }
 
-    fn recover_chunk(&mut self, offset: u64, length: u64, body: &[u8]) {
+    fn recover_chunk(&mut self, offset: u64, bytes: &[u8]) {
+        let length = bytes.len() as u64;
+        let body = &bytes[scan::RECORD_PREFIX as usize..];
         let header = match mcap::parse_record(op::CHUNK, body) {
             Ok(Record::Chunk { header, .. }) => header,
             _ => records::ChunkHeader {
@@ -278,7 +281,7 @@ impl RecordingReader {
             messages: 0,
             time_span: None,
         });
-        match self.decode_body(i, body) {
+        match self.decode_record(i, bytes) {
             Some(decoded) => self.note_chunk(i, &decoded),
             // A damaged chunk stays out of the index; its problem is recorded.
             None => {
