@@ -34,6 +34,21 @@ else
   echo "setup: python3 not found; the recording tests need it with the mcap package"
 fi
 
+# Foxglove's TypeScript MCAP reader (@mcap/core's McapIndexedReader), which the Foxglove test
+# checks our files with: pinned in tools/mcap-ts/package-lock.json, installed again only when
+# node_modules is missing or older than the lock file.
+MCAP_TS="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tools/mcap-ts"
+if command -v npm >/dev/null 2>&1; then
+  if [ ! -f "$MCAP_TS/node_modules/.package-lock.json" ] \
+    || [ "$MCAP_TS/package-lock.json" -nt "$MCAP_TS/node_modules/.package-lock.json" ]; then
+    echo "setup: installing tools/mcap-ts (npm ci)"
+    (cd "$MCAP_TS" && npm ci --no-audit --no-fund </dev/null) \
+      || echo "setup: npm ci failed in tools/mcap-ts; the Foxglove reader test will say so"
+  fi
+else
+  echo "setup: npm not found; the Foxglove reader test needs node and npm (node 20)"
+fi
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
