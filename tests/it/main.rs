@@ -1,6 +1,7 @@
 //! twinscope's integration tests: one binary (one Bevy link) with a module per area.
 
 mod cli;
+mod foxglove;
 mod headless;
 mod ingest;
 mod mosquitto;
