@@ -9,6 +9,9 @@
 //!   sample) is O(1). When a newer chunk starts, the previous one is *sealed*: compressed
 //!   losslessly (see `chunk` and `codec`), about 2.4 bytes per sample on the demo plant's
 //!   signals instead of 16, with a sparse in-chunk index so a lookup reads one 64-sample block.
+//! - The last historical answer is cached with the interval it holds for (see `cache`), so a
+//!   paused or playing cursor costs O(1) per signal per frame; only a cursor that jumps pays
+//!   for the search (a few dependent cache misses into chunk memory).
 //! - Late samples are inserted where they belong (a sealed chunk is decoded, updated and
 //!   re-encoded; rare). A chunk that grows past twice its capacity splits in two.
 //! - Samples with equal times keep their arrival order, so the latest arrival wins at that time.
@@ -16,6 +19,7 @@
 //!   chunk is never evicted, so every signal's latest value survives.
 
 mod bits;
+mod cache;
 mod chunk;
 mod codec;
 mod evict;
@@ -24,6 +28,7 @@ mod gorilla;
 mod tests;
 
 use crate::core::signal::Timestamp;
+use cache::LatestCache;
 use chunk::Sealed;
 use std::mem::size_of;
 use std::ops::Range;
@@ -51,7 +56,7 @@ struct Entry {
 }
 
 /// Every sample of one signal, time-sorted.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub struct SignalHistory {
     /// Sealed chunks, oldest first; `entries[..head]` are evicted husks awaiting compaction (a
     /// plain `Vec` with a head offset keeps lookups on one contiguous slice).
@@ -69,6 +74,26 @@ pub struct SignalHistory {
     sealed_heap: usize,
     /// Samples evicted so far (the base `Entry::before` counts from).
     evicted: u64,
+    /// The last historical latest-at answer (see `cache`).
+    cache: LatestCache,
+}
+
+impl Clone for SignalHistory {
+    fn clone(&self) -> Self {
+        Self {
+            entries: self.entries.clone(),
+            head: self.head,
+            open_times: self.open_times.clone(),
+            open_values: self.open_values.clone(),
+            open_start: self.open_start,
+            newest: self.newest,
+            chunk_capacity: self.chunk_capacity,
+            sealed_len: self.sealed_len,
+            sealed_heap: self.sealed_heap,
+            evicted: self.evicted,
+            cache: LatestCache::default(),
+        }
+    }
 }
 
 /// How many of the sorted `times` are at most `t`.
@@ -131,6 +156,7 @@ impl SignalHistory {
             sealed_len: 0,
             sealed_heap: 0,
             evicted: 0,
+            cache: LatestCache::default(),
         }
     }
 
@@ -178,6 +204,10 @@ impl SignalHistory {
     /// Adds one sample wherever its time belongs.
     pub fn insert(&mut self, time: Timestamp, value: f64) {
         let t = time.0;
+        if t < self.cache.until() {
+            // Lands before the cached answer's next sample: the answer may change.
+            self.cache.clear();
+        }
         if self.open_times.is_empty() || t >= self.newest.0 {
             if self.open_times.len() >= self.chunk_capacity {
                 self.seal_open(self.open_times.len());
@@ -274,20 +304,25 @@ impl SignalHistory {
     }
 
     /// The last sample at or before `time`: O(1) at or past the newest sample (the live
-    /// cursor), else a binary search and a lookup inside one block.
+    /// cursor) and while the cursor stays between the samples of the previous answer (paused or
+    /// playing), else a binary search and a lookup inside one block.
     pub fn latest_at(&self, time: Timestamp) -> Option<(Timestamp, f64)> {
         match self.latest_without_sealed(time.0) {
             Ok(answer) => answer,
             Err(()) => {
                 let sealed = self.sealed();
                 let k = entries_starting_le(sealed, time.0).checked_sub(1)?;
-                let (from, value, _) = sealed[k].chunk.latest_at(time.0)?;
+                let (from, value, next) = sealed[k].chunk.latest_at(time.0)?;
+                let until = next
+                    .or_else(|| sealed.get(k + 1).map(|e| e.start))
+                    .unwrap_or(self.open_start);
+                self.cache.put(from, until, value);
                 Some((Timestamp(from), value))
             }
         }
     }
 
-    /// Latest-at answered without touching sealed chunks (empty, live, or in the open
+    /// Latest-at answered without touching sealed chunks (empty, live, cached or in the open
     /// chunk), or `Err` when a sealed chunk must be searched.
     #[inline(always)]
     fn latest_without_sealed(&self, t: i64) -> Result<Option<(Timestamp, f64)>, ()> {
@@ -297,9 +332,13 @@ impl SignalHistory {
         if t >= self.newest.0 {
             return Ok(Some((Timestamp(self.newest.0), self.newest.1)));
         }
+        if let Some((from, value)) = self.cache.get(t) {
+            return Ok(Some((Timestamp(from), value)));
+        }
         if t >= self.open_start {
             let at = count_le(&self.open_times, t) - 1;
             let (from, value) = (self.open_times[at], self.open_values[at]);
+            self.cache.put(from, self.open_times[at + 1], value);
             return Ok(Some((Timestamp(from), value)));
         }
         Err(())
@@ -391,6 +430,7 @@ impl SignalHistory {
         };
         let chunk = std::mem::take(&mut entry.chunk);
         self.head += 1;
+        self.cache.clear();
         self.sealed_len -= chunk.len();
         self.sealed_heap -= chunk.heap_bytes();
         self.evicted += chunk.len() as u64;

@@ -329,6 +329,38 @@ fn in_order_late_and_equal_times() {
 }
 
 #[test]
+fn cached_answers_follow_late_samples_and_evictions() {
+    let mut h = SignalHistory::with_chunk_capacity(4);
+    for t in 0..20 {
+        h.insert(ts(t * 10), t as f64);
+    }
+    assert_eq!(h.latest_at(ts(55)), Some((ts(50), 5.0)));
+    assert_eq!(h.latest_at(ts(59)), Some((ts(50), 5.0)), "cached");
+    h.insert(ts(60), -1.0);
+    assert_eq!(
+        h.latest_at(ts(59)),
+        Some((ts(50), 5.0)),
+        "a sample at the next time"
+    );
+    h.insert(ts(59), 5.9);
+    assert_eq!(
+        h.latest_at(ts(59)),
+        Some((ts(59), 5.9)),
+        "just before the next sample"
+    );
+    h.insert(ts(59), 5.95);
+    assert_eq!(
+        h.latest_at(ts(59)),
+        Some((ts(59), 5.95)),
+        "equal time, later arrival"
+    );
+    assert_eq!(h.latest_at(ts(65)), Some((ts(60), -1.0)));
+    evict_to_budget(std::slice::from_mut(&mut h), 0);
+    assert_eq!(h.latest_at(ts(65)), None, "evicted with its chunk");
+    assert_eq!(h.latest_at(ts(1000)), Some((ts(190), 19.0)));
+}
+
+#[test]
 fn eviction_keeps_every_signals_latest_value() {
     let mut histories = vec![
         SignalHistory::with_chunk_capacity(4),
