@@ -1,8 +1,8 @@
 //! Bit-level writing and reading for the sealed-chunk codec.
 //!
-//! Fields are packed least-significant bit first into little-endian bytes, so a reader can
-//! fetch any field of up to 56 bits with one unaligned 8-byte load and a shift (the hot path of
-//! a scrub lookup). Reading past the end yields zero bits instead of panicking: sealed data is
+//! Fields are packed least-significant bit first into 64-bit words, so a reader fetches any
+//! field of up to 64 bits from at most two words with two shifts (the hot path of a scrub
+//! lookup). Reading past the end yields zero bits instead of panicking: sealed data is
 //! produced by this crate, but a decoder must never be the thing that brings the app down.
 
 /// Where encoded bits go: a real buffer, or a counter used to size candidate encodings without
@@ -29,23 +29,21 @@ impl BitSink for BitCounter {
     }
 }
 
-/// Packs bits into bytes.
+/// Packs bits into 64-bit words.
 #[derive(Default)]
 pub(super) struct BitWriter {
-    bytes: Vec<u8>,
-    acc: u128,
+    words: Vec<u64>,
+    acc: u64,
     filled: u32,
 }
 
 impl BitWriter {
-    /// The packed bytes (the last one zero-padded).
-    pub(super) fn finish(mut self) -> Vec<u8> {
-        while self.filled > 0 {
-            self.bytes.push(self.acc as u8);
-            self.acc >>= 8;
-            self.filled = self.filled.saturating_sub(8);
+    /// The packed words (the last one zero-padded).
+    pub(super) fn finish(mut self) -> Vec<u64> {
+        if self.filled > 0 {
+            self.words.push(self.acc);
         }
-        self.bytes
+        self.words
     }
 }
 
@@ -54,28 +52,33 @@ impl BitSink for BitWriter {
         if width == 0 {
             return;
         }
-        self.acc |= u128::from(value & mask(width)) << self.filled;
-        self.filled += width;
-        if self.filled >= 64 {
-            self.bytes
-                .extend_from_slice(&(self.acc as u64).to_le_bytes());
-            self.acc >>= 64;
-            self.filled -= 64;
+        let value = value & mask(width);
+        self.acc |= value << self.filled;
+        if self.filled + width >= 64 {
+            self.words.push(self.acc);
+            self.acc = if self.filled == 0 {
+                0
+            } else {
+                value >> (64 - self.filled)
+            };
+            self.filled = self.filled + width - 64;
+        } else {
+            self.filled += width;
         }
     }
 
     fn bit_len(&self) -> u64 {
-        self.bytes.len() as u64 * 8 + u64::from(self.filled)
+        self.words.len() as u64 * 64 + u64::from(self.filled)
     }
 }
 
 /// The low `width` bits set (`width` ≤ 64).
-#[inline]
+#[inline(always)]
 pub(super) fn mask(width: u32) -> u64 {
-    if width >= 64 {
-        u64::MAX
+    if width == 0 {
+        0
     } else {
-        (1u64 << width) - 1
+        u64::MAX >> (64 - width.min(64))
     }
 }
 
@@ -92,7 +95,7 @@ pub(super) fn zigzag(value: i64) -> u64 {
 }
 
 /// Inverse of [`zigzag`].
-#[inline]
+#[inline(always)]
 pub(super) fn unzigzag(value: u64) -> i64 {
     ((value >> 1) as i64) ^ -((value & 1) as i64)
 }
@@ -105,68 +108,62 @@ pub(super) fn put_sized(sink: &mut impl BitSink, value: u64) {
     sink.put(value, width);
 }
 
-/// Reads fields from packed bytes.
+/// Reads fields from packed words.
+///
+/// The hot path of every scrub lookup: kept free of calls (the crate builds at opt-level 1 in
+/// the dev profile, where small helpers are not always inlined).
 #[derive(Clone, Copy)]
 pub(super) struct BitReader<'a> {
-    bytes: &'a [u8],
+    words: &'a [u64],
     /// Next bit to read.
     pub(super) pos: u64,
 }
 
 impl<'a> BitReader<'a> {
     /// A reader starting at bit `pos`.
-    pub(super) fn new(bytes: &'a [u8], pos: u64) -> Self {
-        Self { bytes, pos }
+    #[inline(always)]
+    pub(super) fn new(words: &'a [u64], pos: u64) -> Self {
+        Self { words, pos }
     }
 
     /// Reads a field of `width` ≤ 64 bits.
-    #[inline]
+    #[inline(always)]
     pub(super) fn get(&mut self, width: u32) -> u64 {
-        if width <= 56 {
-            let value = self.peek56() & mask(width);
-            self.pos += u64::from(width);
-            value
-        } else {
-            let low = self.get(32);
-            let high = self.get(width - 32);
-            low | (high << 32)
-        }
+        let value = peek(self.words, self.pos) & mask(width);
+        self.pos += u64::from(width);
+        value
     }
 
     /// Reads the field at `index` of a run of `width`-bit fields starting here, without moving.
-    #[inline]
+    #[inline(always)]
     pub(super) fn get_at(&self, index: u64, width: u32) -> u64 {
-        let mut at = Self::new(self.bytes, self.pos + index * u64::from(width));
-        at.get(width)
+        peek(self.words, self.pos + index * u64::from(width)) & mask(width)
     }
 
     /// Reads a value written by [`put_sized`].
-    #[inline]
+    #[inline(always)]
     pub(super) fn get_sized(&mut self) -> u64 {
-        let width = self.get(7) as u32;
-        self.get(width.min(64))
+        let width = (self.get(7) as u32).min(64);
+        self.get(width)
     }
+}
 
-    /// The next 56+ bits from `pos` (zeros past the end).
-    #[inline]
-    fn peek56(&self) -> u64 {
-        let byte = (self.pos >> 3) as usize;
-        let shift = (self.pos & 7) as u32;
-        let word = match self.bytes.get(byte..byte + 8) {
-            Some(eight) => {
-                let mut buf = [0u8; 8];
-                buf.copy_from_slice(eight);
-                u64::from_le_bytes(buf)
-            }
-            None => {
-                let mut buf = [0u8; 8];
-                let tail = self.bytes.get(byte..).unwrap_or(&[]);
-                buf[..tail.len()].copy_from_slice(tail);
-                u64::from_le_bytes(buf)
-            }
-        };
-        word >> shift
-    }
+/// The 64 bits from bit `pos` on (zeros past the end).
+#[inline(always)]
+fn peek(words: &[u64], pos: u64) -> u64 {
+    let i = (pos >> 6) as usize;
+    let shift = (pos & 63) as u32;
+    let low = if i < words.len() {
+        words[i] >> shift
+    } else {
+        0
+    };
+    let high = if shift != 0 && i + 1 < words.len() {
+        words[i + 1] << (64 - shift)
+    } else {
+        0
+    };
+    low | high
 }
 
 #[cfg(test)]
@@ -186,9 +183,9 @@ mod tests {
         }
         assert_eq!(writer.bit_len(), counter.bit_len());
         let total = writer.bit_len();
-        let bytes = writer.finish();
-        assert_eq!(bytes.len() as u64, total.div_ceil(8));
-        let mut reader = BitReader::new(&bytes, 0);
+        let words = writer.finish();
+        assert_eq!(words.len() as u64, total.div_ceil(64));
+        let mut reader = BitReader::new(&words, 0);
         for &(value, width) in &fields {
             assert_eq!(reader.get(width), value, "width {width}");
         }
@@ -214,8 +211,8 @@ mod tests {
         for i in 0..10u64 {
             writer.put(i * 3, 5);
         }
-        let bytes = writer.finish();
-        let mut reader = BitReader::new(&bytes, 0);
+        let words = writer.finish();
+        let mut reader = BitReader::new(&words, 0);
         for v in [0u64, 1, 12345, u64::MAX] {
             assert_eq!(reader.get_sized(), v);
         }

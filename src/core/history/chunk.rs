@@ -2,18 +2,27 @@
 //!
 //! Layout: the samples are cut into blocks of [`BLOCK_LEN`]; each block is its time integers
 //! followed by its values, and a sparse index keeps every block's first time and bit offset.
-//! A lookup binary-searches the index and decodes at most one block (≤ 63 steps), so scrubbing
-//! stays fast although nothing is decompressed ahead of time. Blocks restart their encoders,
-//! which costs a few header bits per block and buys that independence.
+//! A lookup binary-searches the index, then the block itself (most blocks are stored in a
+//! random-access mode; the others decode up to 63 samples), so scrubbing stays fast although
+//! nothing is decompressed ahead of time. Blocks restart their encoders, which costs a few
+//! header bits per block and buys that independence.
+//!
+//! Header, index and data share one allocation of 64-bit words, so a lookup touches one
+//! pointer and then neighbouring cache lines:
+//! `[len | codec << 32 | scale << 40] [resolution] [block first times…] [block offsets, two
+//! u32 per word…] [data…]`.
 
 use super::bits::{BitCounter, BitReader, BitSink, BitWriter};
 use super::codec::{
-    GorillaCursor, IntCursor, IntPlan, decimal_mantissa, decimal_scale, decimal_value,
-    time_resolution, write_gorilla,
+    IntCursor, IntPlan, decimal_mantissa, decimal_scale, decimal_value, time_resolution,
 };
+use super::gorilla::{GorillaCursor, write_gorilla};
 
-/// Samples per block: a lookup decodes at most this many.
+/// Samples per block: a lookup reads within one block.
 pub(super) const BLOCK_LEN: usize = 64;
+
+/// Words before the block index.
+const HEADER_WORDS: usize = 2;
 
 /// How a chunk's values are stored (the chunk's header byte).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,19 +36,10 @@ enum ValueCodec {
     Raw = 2,
 }
 
-/// A compressed, immutable run of time-sorted samples.
-#[derive(Clone, Debug, PartialEq)]
+/// A compressed, immutable run of time-sorted samples (empty only once evicted).
+#[derive(Clone, Debug, Default, PartialEq)]
 pub(super) struct Sealed {
-    len: u32,
-    codec: ValueCodec,
-    scale: u8,
-    /// Time resolution in nanoseconds: every time is `first + k·res`.
-    res: u64,
-    /// First time of each block (the first is the chunk's start).
-    block_times: Box<[i64]>,
-    /// Bit offset of each block in `data`.
-    block_bits: Box<[u32]>,
-    data: Box<[u8]>,
+    words: Box<[u64]>,
 }
 
 /// Value decoder of one block.
@@ -50,6 +50,7 @@ enum Values<'a> {
 }
 
 impl Values<'_> {
+    #[inline(always)]
     fn next_value(&mut self) -> f64 {
         match self {
             Values::Decimal(cursor, scale) => decimal_value(cursor.next_value() as i64, *scale),
@@ -59,6 +60,7 @@ impl Values<'_> {
     }
 
     /// The value at `j` of a fresh decoder.
+    #[inline(always)]
     fn nth(self, j: usize) -> f64 {
         match self {
             Values::Decimal(cursor, scale) => decimal_value(cursor.nth(j) as i64, scale),
@@ -82,8 +84,8 @@ struct Block<'a> {
 }
 
 impl Sealed {
-    /// Compresses `times` (sorted) and `values`; `len` is the shorter of the two (at least 1,
-    /// at most [`super::MAX_CHUNK_CAPACITY`] times two).
+    /// Compresses `times` (sorted) and `values`; the chunk holds as many samples as the shorter
+    /// of the two (callers pass at least 1, at most twice [`super::MAX_CHUNK_CAPACITY`]).
     pub(super) fn encode(times: &[i64], values: &[f64]) -> Self {
         let n = times.len().min(values.len());
         let (times, values) = (&times[..n], &values[..n]);
@@ -133,11 +135,9 @@ impl Sealed {
         };
 
         let mut writer = BitWriter::default();
-        let mut block_times = Vec::with_capacity(blocks.len());
-        let mut block_bits = Vec::with_capacity(blocks.len());
+        let mut offsets = Vec::with_capacity(blocks.len());
         for (b, block) in blocks.iter().enumerate() {
-            block_times.push(times[block.start]);
-            block_bits.push(u32::try_from(writer.bit_len()).unwrap_or(u32::MAX));
+            offsets.push(u32::try_from(writer.bit_len()).unwrap_or(u32::MAX));
             for (slot, &t) in buf.iter_mut().zip(&times[block.clone()]) {
                 *slot = units(t);
             }
@@ -154,50 +154,102 @@ impl Sealed {
                 }
             }
         }
+        let data = writer.finish();
+        let mut words = Vec::with_capacity(HEADER_WORDS + blocks.len() * 3 / 2 + 1 + data.len());
+        words.push(n as u64 | (codec as u64) << 32 | u64::from(scale.unwrap_or(0)) << 40);
+        words.push(res);
+        words.extend(blocks.iter().map(|b| times[b.start] as u64));
+        words.extend(
+            offsets
+                .chunks(2)
+                .map(|pair| u64::from(pair[0]) | pair.get(1).map_or(0, |&o| u64::from(o) << 32)),
+        );
+        words.extend(data);
         Self {
-            len: n as u32,
-            codec,
-            scale: scale.unwrap_or(0),
-            res,
-            block_times: block_times.into_boxed_slice(),
-            block_bits: block_bits.into_boxed_slice(),
-            data: writer.finish().into_boxed_slice(),
+            words: words.into_boxed_slice(),
         }
     }
 
     /// Samples held.
+    #[inline(always)]
     pub(super) fn len(&self) -> usize {
-        self.len as usize
+        self.words.first().map_or(0, |&w| w as u32 as usize)
     }
 
-    /// Heap bytes held (the struct itself is counted by its owner).
+    fn codec(&self) -> ValueCodec {
+        match self.words.first().map_or(0, |&w| (w >> 32) as u8) {
+            0 => ValueCodec::Decimal,
+            1 => ValueCodec::Gorilla,
+            _ => ValueCodec::Raw,
+        }
+    }
+
+    fn scale(&self) -> u8 {
+        self.words.first().map_or(0, |&w| (w >> 40) as u8)
+    }
+
+    /// Time resolution in nanoseconds: every time is `start + k·res`.
+    #[inline(always)]
+    fn res(&self) -> u64 {
+        self.words.get(1).copied().unwrap_or(1).max(1)
+    }
+
+    /// Heap bytes held (the handle itself is counted by its owner).
     pub(super) fn heap_bytes(&self) -> usize {
-        self.data.len() + self.block_times.len() * 8 + self.block_bits.len() * 4
+        self.words.len() * 8
     }
 
+    #[inline(always)]
+    fn blocks(&self) -> usize {
+        self.len().div_ceil(BLOCK_LEN)
+    }
+
+    /// The block index: first times.
+    #[inline(always)]
+    fn block_times(&self) -> &[u64] {
+        let end = (HEADER_WORDS + self.blocks()).min(self.words.len());
+        self.words.get(HEADER_WORDS..end).unwrap_or(&[])
+    }
+
+    #[inline(always)]
+    fn block_time(&self, b: usize) -> i64 {
+        self.block_times().get(b).map_or(0, |&t| t as i64)
+    }
+
+    #[inline(always)]
     fn t0(&self) -> i64 {
-        self.block_times.first().copied().unwrap_or(0)
+        self.block_time(0)
     }
 
     /// Time units of `t` (which must not precede the chunk).
+    #[inline(always)]
     fn units(&self, t: i64) -> u64 {
-        t.wrapping_sub(self.t0()) as u64 / self.res
+        t.wrapping_sub(self.t0()) as u64 / self.res()
     }
 
+    #[inline(always)]
     fn time(&self, units: u64) -> i64 {
-        self.t0().wrapping_add(units.wrapping_mul(self.res) as i64)
+        self.t0()
+            .wrapping_add(units.wrapping_mul(self.res()) as i64)
     }
 
+    #[inline(always)]
     fn block(&self, b: usize) -> Block<'_> {
+        let blocks = self.blocks();
         let len = self.len().saturating_sub(b * BLOCK_LEN).min(BLOCK_LEN);
-        let at = self.block_bits.get(b).copied().unwrap_or(0);
-        let first = self.units(self.block_times.get(b).copied().unwrap_or(0));
-        let reader = BitReader::new(&self.data, u64::from(at));
+        let offsets = HEADER_WORDS + blocks;
+        let data = (offsets + blocks.div_ceil(2)).min(self.words.len());
+        let at = self
+            .words
+            .get(offsets + b / 2)
+            .map_or(0, |&w| (w >> (32 * (b & 1))) as u32);
+        let first = self.units(self.block_time(b));
+        let reader = BitReader::new(&self.words[data..], u64::from(at));
         let (times, end) = IntCursor::parse(reader, len, Some(first));
-        let reader = BitReader::new(&self.data, end);
-        let values = match self.codec {
+        let reader = BitReader::new(&self.words[data..], end);
+        let values = match self.codec() {
             ValueCodec::Decimal => {
-                Values::Decimal(IntCursor::parse(reader, len, None).0, self.scale)
+                Values::Decimal(IntCursor::parse(reader, len, None).0, self.scale())
             }
             ValueCodec::Gorilla => Values::Gorilla(GorillaCursor::new(reader)),
             ValueCodec::Raw => Values::Raw(reader),
@@ -206,27 +258,32 @@ impl Sealed {
     }
 
     /// The block holding the last sample at or before `t`, and `t` in time units.
+    #[inline(always)]
     fn block_for(&self, t: i64) -> Option<(usize, u64)> {
-        let b = self
-            .block_times
-            .partition_point(|&s| s <= t)
-            .checked_sub(1)?;
-        Some((b, self.units(t)))
+        let starts = self.block_times();
+        let (mut lo, mut hi) = (0, starts.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if starts[mid] as i64 <= t {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        Some((lo.checked_sub(1)?, self.units(t)))
     }
 
-    /// The last sample at or before `t`.
-    pub(super) fn latest_at(&self, t: i64) -> Option<(i64, f64)> {
+    /// The last sample at or before `t`, and the time of the sample after it if this chunk
+    /// holds one.
+    pub(super) fn latest_at(&self, t: i64) -> Option<(i64, f64, Option<i64>)> {
         let (b, q) = self.block_for(t)?;
-        let mut block = self.block(b);
-        let (mut p, mut found) = (0, block.times.next_value());
-        for j in 1..block.len {
-            let u = block.times.next_value();
-            if u > q {
-                break;
-            }
-            (p, found) = (j, u);
-        }
-        Some((self.time(found), block.values.nth(p)))
+        let block = self.block(b);
+        let (p, found, next) = block.times.last_le(block.len, q);
+        let next = match next {
+            Some(units) => Some(self.time(units)),
+            None => self.block_times().get(b + 1).map(|&s| s as i64),
+        };
+        Some((self.time(found), block.values.nth(p), next))
     }
 
     /// Samples at or before `t`.
@@ -234,13 +291,8 @@ impl Sealed {
         let Some((b, q)) = self.block_for(t) else {
             return 0;
         };
-        let mut block = self.block(b);
-        block.times.next_value();
-        let mut count = 1;
-        while count < block.len && block.times.next_value() <= q {
-            count += 1;
-        }
-        b * BLOCK_LEN + count
+        let block = self.block(b);
+        b * BLOCK_LEN + block.times.last_le(block.len, q).0 + 1
     }
 
     /// The sample at index `i`.
@@ -256,11 +308,11 @@ impl Sealed {
     /// Appends the samples with `start <= time < end`, decoding only the blocks that can hold
     /// them.
     pub(super) fn decode_range(&self, start: i64, end: i64, out: &mut Vec<(i64, f64)>) {
-        let first = self
-            .block_times
-            .partition_point(|&s| s < start)
+        let starts = self.block_times();
+        let first = starts
+            .partition_point(|&s| (s as i64) < start)
             .saturating_sub(1);
-        let last = self.block_times.partition_point(|&s| s < end);
+        let last = starts.partition_point(|&s| (s as i64) < end);
         for b in first..last {
             let mut block = self.block(b);
             for _ in 0..block.len {
@@ -280,7 +332,7 @@ impl Sealed {
     pub(super) fn decode(&self) -> (Vec<i64>, Vec<f64>) {
         let mut times = Vec::with_capacity(self.len());
         let mut values = Vec::with_capacity(self.len());
-        for b in 0..self.block_times.len() {
+        for b in 0..self.blocks() {
             let mut block = self.block(b);
             for _ in 0..block.len {
                 times.push(self.time(block.times.next_value()));
@@ -306,8 +358,9 @@ mod tests {
             assert_eq!((st, sv.to_bits()), (time, value.to_bits()), "sample {i}");
             let after = times.partition_point(|&x| x <= time);
             assert_eq!(sealed.count_le(time), after);
-            let (lt, lv) = sealed.latest_at(time).unwrap_or((0, 0.0));
+            let (lt, lv, next) = sealed.latest_at(time).unwrap_or((0, 0.0, None));
             assert_eq!((lt, lv.to_bits()), (time, values[after - 1].to_bits()));
+            assert_eq!(next, times.get(after).copied(), "the next sample's time");
         }
         sealed
     }
@@ -324,9 +377,9 @@ mod tests {
             })
             .collect();
         let sealed = round_trip(&times, &values);
-        assert_eq!(sealed.codec, ValueCodec::Decimal);
-        assert_eq!(sealed.scale, 4);
-        assert_eq!(sealed.res, 1_000_000);
+        assert_eq!(sealed.codec(), ValueCodec::Decimal);
+        assert_eq!(sealed.scale(), 4);
+        assert_eq!(sealed.res(), 1_000_000);
         let per_sample = sealed.heap_bytes() as f64 / 1024.0;
         assert!(per_sample < 3.0, "{per_sample} B/sample");
     }
@@ -345,16 +398,20 @@ mod tests {
             -f64::MAX,
         ];
         let sealed = round_trip(&times, &values);
-        assert_ne!(sealed.codec, ValueCodec::Decimal);
-        assert_eq!(sealed.latest_at(i64::MIN + 5).map(|s| s.0), Some(i64::MIN));
+        assert_ne!(sealed.codec(), ValueCodec::Decimal);
+        let found = sealed.latest_at(i64::MIN + 5);
+        assert_eq!(
+            found.map(|(t, v, next)| (t, v.to_bits(), next)),
+            Some((i64::MIN, values[1].to_bits(), Some(-1)))
+        );
         assert_eq!(sealed.count_le(i64::MAX), 8);
     }
 
     #[test]
     fn one_sample_equal_times_and_integers() {
         let sealed = round_trip(&[42], &[7.0]);
-        assert_eq!(sealed.codec, ValueCodec::Decimal);
-        assert_eq!(sealed.scale, 0, "integers need no decimal scale");
+        assert_eq!(sealed.codec(), ValueCodec::Decimal);
+        assert_eq!(sealed.scale(), 0, "integers need no decimal scale");
         round_trip(&[5; 200], &[1.25; 200]);
         let counts: Vec<f64> = (0..300).map(|i| (i / 3) as f64).collect();
         let times: Vec<i64> = (0..300).map(|i| i * 1_000_000_000).collect();
@@ -367,13 +424,13 @@ mod tests {
         let times: Vec<i64> = (0..500).map(|i| i * 1_000_003 + (i * i) % 997).collect();
         let values: Vec<f64> = (0..500).map(|i| (i as f64).sqrt().sin() * 1e3).collect();
         let sealed = round_trip(&times, &values);
-        assert_eq!(sealed.codec, ValueCodec::Gorilla);
+        assert_eq!(sealed.codec(), ValueCodec::Gorilla);
         let random: Vec<f64> = (0..200u64)
             .map(|i| f64::from_bits(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 1))
             .collect();
         let sealed = round_trip(&times[..200], &random);
         assert_eq!(
-            sealed.codec,
+            sealed.codec(),
             ValueCodec::Raw,
             "random bits: raw beats Gorilla"
         );

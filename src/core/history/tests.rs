@@ -90,31 +90,40 @@ fn check_against_model(
 /// exact prefix counts, and honest byte accounting.
 fn check_structure(history: &SignalHistory) -> Result<(), TestCaseError> {
     let cap = history.chunk_capacity;
-    prop_assert_eq!(history.sealed.len(), history.meta.len());
-    prop_assert!(history.meta.iter().all(|m| m.start <= m.end));
-    prop_assert!(
-        history
-            .meta
-            .iter()
-            .zip(history.meta.iter().skip(1))
-            .all(|(a, b)| a.end <= b.start)
-    );
-    if let (Some(m), Some(&open)) = (history.meta.back(), history.open_times.first()) {
-        prop_assert!(m.end <= open);
+    let sealed = history.sealed();
+    prop_assert!(sealed.iter().all(|e| e.start <= e.end));
+    prop_assert!(sealed.windows(2).all(|w| w[0].end <= w[1].start));
+    if let (Some(e), Some(&open)) = (sealed.last(), history.open_times.first()) {
+        prop_assert!(e.end <= open);
     }
-    prop_assert!(
-        history
-            .sealed
-            .iter()
-            .all(|c| c.len() <= 2 * cap && c.len() > 0)
-    );
+    for entry in sealed {
+        let (times, _) = entry.chunk.decode();
+        prop_assert_eq!(
+            (times.first(), times.last()),
+            (Some(&entry.start), Some(&entry.end))
+        );
+        prop_assert!(!times.is_empty() && times.len() <= 2 * cap);
+    }
     prop_assert!(history.open_times.len() <= 2 * cap);
+    prop_assert_eq!(
+        history.open_times.first().copied(),
+        (!history.is_empty()).then_some(history.open_start)
+    );
+    let newest = history
+        .open_times
+        .last()
+        .copied()
+        .zip(history.open_values.last().copied());
+    prop_assert_eq!(
+        newest.map(|(t, v)| (t, v.to_bits())),
+        (!history.is_empty()).then_some((history.newest.0, history.newest.1.to_bits()))
+    );
     let mut before = history.evicted;
-    for (chunk, meta) in history.sealed.iter().zip(&history.meta) {
-        prop_assert_eq!(meta.before, before);
-        before += chunk.len() as u64;
+    for entry in sealed {
+        prop_assert_eq!(entry.before, before);
+        before += entry.chunk.len() as u64;
     }
-    let heap: usize = history.sealed.iter().map(|c| c.heap_bytes()).sum();
+    let heap: usize = sealed.iter().map(|e| e.chunk.heap_bytes()).sum();
     prop_assert_eq!(history.sealed_heap, heap);
     prop_assert_eq!(
         history.sealed_samples(),
@@ -204,6 +213,47 @@ proptest! {
         check_against_model(&history, &model_of(&all), &queries)?;
     }
 
+    /// Queries between inserts and evictions: the cached answer must never outlive a change
+    /// that affects it.
+    #[test]
+    fn queries_interleaved_with_changes(
+        ops in prop::collection::vec(
+            prop_oneof![
+                4 => (0i64..3_000, value_strategy()).prop_map(|(t, v)| (0u8, t, v)),
+                4 => (0i64..3_100).prop_map(|t| (1u8, t, 0.0)),
+                1 => Just((2u8, 0, 0.0)),
+            ],
+            1..600,
+        ),
+        capacity in capacity_strategy(),
+    ) {
+        let mut history = SignalHistory::with_chunk_capacity(capacity);
+        let mut model: Vec<(i64, f64)> = Vec::new();
+        let mut cursor = 0;
+        for &(op, t, v) in &ops {
+            match op {
+                0 => {
+                    history.insert(ts(t), v);
+                    let at = model.partition_point(|s| s.0 <= t);
+                    model.insert(at, (t, v));
+                }
+                1 => {
+                    // Mostly small cursor moves, as when paused or playing.
+                    cursor = if t % 3 == 0 { t } else { cursor + t % 7 };
+                    for q in [cursor, cursor, t] {
+                        let want = model.iter().rev().find(|s| s.0 <= q).map(|&(t, v)| (t, v.to_bits()));
+                        prop_assert_eq!(history.latest_at(ts(q)).map(|(t, v)| (t.0, v.to_bits())), want, "at {}", q);
+                    }
+                }
+                _ => {
+                    let dropped = evict_to_budget(std::slice::from_mut(&mut history), 0);
+                    model.drain(..dropped);
+                }
+            }
+        }
+        check_structure(&history)?;
+    }
+
     /// Eviction drops whole oldest sealed chunks, globally oldest first, and never a signal's
     /// last value.
     #[test]
@@ -276,6 +326,38 @@ fn in_order_late_and_equal_times() {
     assert_eq!(h.first(), Some((ts(5), 0.5)));
     assert_eq!(h.last(), Some((ts(30), 3.0)));
     assert!(h.sealed_samples() > 0, "capacity 2 seals early");
+}
+
+#[test]
+fn cached_answers_follow_late_samples_and_evictions() {
+    let mut h = SignalHistory::with_chunk_capacity(4);
+    for t in 0..20 {
+        h.insert(ts(t * 10), t as f64);
+    }
+    assert_eq!(h.latest_at(ts(55)), Some((ts(50), 5.0)));
+    assert_eq!(h.latest_at(ts(59)), Some((ts(50), 5.0)), "cached");
+    h.insert(ts(60), -1.0);
+    assert_eq!(
+        h.latest_at(ts(59)),
+        Some((ts(50), 5.0)),
+        "a sample at the next time"
+    );
+    h.insert(ts(59), 5.9);
+    assert_eq!(
+        h.latest_at(ts(59)),
+        Some((ts(59), 5.9)),
+        "just before the next sample"
+    );
+    h.insert(ts(59), 5.95);
+    assert_eq!(
+        h.latest_at(ts(59)),
+        Some((ts(59), 5.95)),
+        "equal time, later arrival"
+    );
+    assert_eq!(h.latest_at(ts(65)), Some((ts(60), -1.0)));
+    evict_to_budget(std::slice::from_mut(&mut h), 0);
+    assert_eq!(h.latest_at(ts(65)), None, "evicted with its chunk");
+    assert_eq!(h.latest_at(ts(1000)), Some((ts(190), 19.0)));
 }
 
 #[test]
