@@ -209,7 +209,7 @@ fn start_replay(
     let clock = Clock::Recording { start, end };
     let cursor = initial_cursor(at, clock)?;
     let description = format!(
-        "replay of {} ({} signals, {} → {})",
+        "replay of {} ({} signals, {} to {})",
         path.display(),
         replay.signals,
         crate::recording::format_utc(start),

@@ -94,6 +94,7 @@ struct PanelData<'w, 's> {
     view_time: Res<'w, crate::evaluation::ViewTime>,
     cursor: ResMut<'w, crate::timeline::Cursor>,
     bounds: Res<'w, crate::timeline::Bounds>,
+    clock: Res<'w, crate::timeline::Clock>,
     markers: ResMut<'w, crate::timeline::Markers>,
     recording: ResMut<'w, crate::ingest::recording::Recording>,
     active: Res<'w, crate::plant::ActiveScene>,

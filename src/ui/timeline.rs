@@ -9,7 +9,7 @@ use crate::core::cursor::{CursorMode, SPEED_STEPS, TimeBounds, parse_jump_time};
 use crate::core::history::SignalHistory;
 use crate::core::signal::Timestamp;
 use crate::core::store::SignalIndex;
-use crate::timeline::{Marker, MarkerKind};
+use crate::timeline::{Clock, Marker, MarkerKind};
 use bevy_egui::egui::{self, Color32, Pos2, Rect, Sense, Stroke, vec2};
 
 /// Narrowest span the timeline shows, so a fresh start is not a single pixel of data.
@@ -67,7 +67,11 @@ fn controls(ui: &mut egui::Ui, data: &mut PanelData, bounds: TimeBounds) {
         if ui.button("⏮").on_hover_text("oldest data (Home)").clicked() {
             cursor.step(i64::MIN, bounds);
         }
-        if ui.button("⏪").on_hover_text("1 s back (←)").clicked() {
+        if ui
+            .button("⏪")
+            .on_hover_text("1 s back (Left arrow; Shift: 1 min)")
+            .clicked()
+        {
             cursor.step(-crate::timeline::STEP_NS, bounds);
         }
         let playing = cursor.mode() == CursorMode::Playing;
@@ -79,7 +83,11 @@ fn controls(ui: &mut egui::Ui, data: &mut PanelData, bounds: TimeBounds) {
         {
             cursor.toggle_play(bounds);
         }
-        if ui.button("⏩").on_hover_text("1 s forward (→)").clicked() {
+        if ui
+            .button("⏩")
+            .on_hover_text("1 s forward (Right arrow; Shift: 1 min)")
+            .clicked()
+        {
             cursor.step(crate::timeline::STEP_NS, bounds);
         }
         if ui.button("⏭").on_hover_text("newest data (End)").clicked() {
@@ -132,17 +140,28 @@ fn controls(ui: &mut egui::Ui, data: &mut PanelData, bounds: TimeBounds) {
 }
 
 fn live_button(ui: &mut egui::Ui, data: &mut PanelData, bounds: TimeBounds) {
+    let replay = matches!(*data.clock, Clock::Recording { .. });
     let cursor = &mut data.cursor;
-    let (text, fill, hover) = if cursor.is_following() {
-        ("● LIVE", LIVE_COLOR, "following live data")
-    } else if cursor.is_waiting_at_live_edge() {
-        (
+    // A recording has no live data: its "live edge" is its end.
+    let at_edge = cursor.is_following() || cursor.is_waiting_at_live_edge();
+    let (text, fill, hover) = match (replay, cursor.is_following(), at_edge) {
+        (false, true, _) => ("● LIVE", LIVE_COLOR, "following live data"),
+        (false, false, true) => (
             "● LIVE EDGE",
             Color32::from_rgb(150, 60, 60),
-            "playing: waiting at the live edge",
-        )
-    } else {
-        ("GO LIVE (L)", Color32::from_gray(70), "back to live data")
+            "playing: waiting at the live edge for new data",
+        ),
+        (false, false, false) => ("GO LIVE (L)", Color32::from_gray(70), "back to live data"),
+        (true, _, true) => (
+            "● END",
+            Color32::from_rgb(60, 90, 150),
+            "at the end of the recording",
+        ),
+        (true, _, false) => (
+            "GO TO END (L)",
+            Color32::from_gray(70),
+            "to the end of the recording",
+        ),
     };
     let button = egui::Button::new(egui::RichText::new(text).strong().color(Color32::WHITE))
         .fill(fill)
@@ -152,7 +171,12 @@ fn live_button(ui: &mut egui::Ui, data: &mut PanelData, bounds: TimeBounds) {
     }
     let behind = bounds.live_edge.secs_since(cursor.time());
     if !cursor.is_following() && behind >= 0.5 {
-        ui.label(egui::RichText::new(format!("{} behind live", span_text(behind))).weak());
+        let edge = if replay {
+            "before the end"
+        } else {
+            "behind live"
+        };
+        ui.label(egui::RichText::new(format!("{} {edge}", span_text(behind))).weak());
     }
     let mode = match cursor.mode() {
         CursorMode::Following => String::new(),
