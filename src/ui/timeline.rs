@@ -145,15 +145,15 @@ fn live_button(ui: &mut egui::Ui, data: &mut PanelData, bounds: TimeBounds) {
     // A recording has no live data: its "live edge" is its end.
     let at_edge = cursor.is_following() || cursor.is_waiting_at_live_edge();
     let (text, fill, hover) = match (replay, cursor.is_following(), at_edge) {
-        (false, true, _) => ("● LIVE", LIVE_COLOR, "following live data"),
+        (false, true, _) => ("⏺ LIVE", LIVE_COLOR, "following live data"),
         (false, false, true) => (
-            "● LIVE EDGE",
+            "⏺ LIVE EDGE",
             Color32::from_rgb(150, 60, 60),
             "playing: waiting at the live edge for new data",
         ),
         (false, false, false) => ("GO LIVE (L)", Color32::from_gray(70), "back to live data"),
         (true, _, true) => (
-            "● END",
+            "⏺ END",
             Color32::from_rgb(60, 90, 150),
             "at the end of the recording",
         ),
