@@ -8,10 +8,6 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt;
 
-/// Epoch numbers above this are milliseconds, below it seconds (1e11 s is the year 5138; 1e11
-/// ms is 1973), so both conventions decode without configuration.
-const EPOCH_MS_THRESHOLD: f64 = 1e11;
-
 /// How a value is written.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ValueKind {
@@ -215,29 +211,14 @@ pub fn json_timestamp(document: &Value, pointer: &str) -> Result<Timestamp, Payl
             let out_of_range = || PayloadProblem::new(at(), "timestamp out of range");
             // Integers exactly (epoch milliseconds do not survive a trip through f64 seconds).
             if let Some(epoch) = n.as_i64() {
-                let nanos_per_unit = if (epoch as f64).abs() >= EPOCH_MS_THRESHOLD {
-                    1_000_000
-                } else {
-                    1_000_000_000
-                };
                 return epoch
-                    .checked_mul(nanos_per_unit)
+                    .checked_mul(Timestamp::epoch_unit_nanos(epoch as f64))
                     .map(Timestamp)
                     .ok_or_else(out_of_range);
             }
-            let epoch = n
-                .as_f64()
-                .filter(|v| v.is_finite())
-                .ok_or_else(out_of_range)?;
-            let secs = if epoch.abs() >= EPOCH_MS_THRESHOLD {
-                epoch / 1000.0
-            } else {
-                epoch
-            };
-            if secs.abs() * 1e9 >= i64::MAX as f64 {
-                return Err(out_of_range());
-            }
-            Ok(Timestamp::from_secs_f64(secs))
+            n.as_f64()
+                .and_then(Timestamp::from_epoch_f64)
+                .ok_or_else(out_of_range)
         }
         Some(Value::String(text)) => chrono::DateTime::parse_from_rfc3339(text.trim())
             .ok()

@@ -55,16 +55,7 @@ pub(super) fn parse_epoch(text: &str) -> Option<Option<Timestamp>> {
         return None;
     }
     let value: f64 = text.parse().ok()?;
-    let secs = if value.abs() >= EPOCH_MS_THRESHOLD as f64 {
-        value / 1000.0
-    } else {
-        value
-    };
-    let nanos = (secs * 1e9).round();
-    if !nanos.is_finite() || nanos.abs() >= i64::MAX as f64 {
-        return Some(None);
-    }
-    Some(Some(Timestamp(nanos as i64)))
+    Some(Timestamp::from_epoch_f64(value))
 }
 
 /// Decimal epoch seconds or milliseconds converted without floating point.
@@ -78,11 +69,9 @@ pub(super) fn exact_epoch(negative: bool, int_part: &str, frac_part: &str) -> Op
     } else {
         int_part.parse().ok()?
     };
-    let (nanos_per_unit, frac_digits) = if whole >= EPOCH_MS_THRESHOLD {
-        (1_000_000_i64, 6)
-    } else {
-        (1_000_000_000_i64, 9)
-    };
+    let nanos_per_unit = Timestamp::epoch_unit_nanos(whole as f64);
+    // Fraction digits down to the nanosecond: 6 for milliseconds, 9 for seconds.
+    let frac_digits = nanos_per_unit.ilog10() as usize;
     let mut frac: i64 = 0;
     for i in 0..frac_digits {
         let digit = frac_part

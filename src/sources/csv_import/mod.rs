@@ -26,10 +26,6 @@ pub const BATCH_SAMPLES: usize = 4096;
 /// At most this many problems are kept in [`CsvSummary::problems`] (all are counted).
 pub const MAX_PROBLEMS: usize = 100;
 
-/// Epoch numbers at or above this are milliseconds, below it seconds (1e11 s is the year 5138;
-/// 1e11 ms is 1973), the same rule as JSON payload timestamps.
-const EPOCH_MS_THRESHOLD: i64 = 100_000_000_000;
-
 /// The header line is looked at (for the delimiter) up to this many bytes.
 const HEADER_PEEK_LIMIT: usize = 1 << 20;
 
