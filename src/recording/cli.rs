@@ -4,7 +4,7 @@
 use super::problems::SummaryStatus;
 use super::reader::RecordingReader;
 use super::writer::RecordingWriter;
-use super::{RecordingError, RecordingMeta, RecordingStats, format_utc};
+use super::{RecordingError, RecordingMeta, RecordingStats, format_utc, span_line};
 use crate::core::signal::Timestamp;
 use crate::sources::start::{SourceOptions, start_source};
 use anyhow::Context;
@@ -148,20 +148,7 @@ fn record_report(
         stats.chunks,
         elapsed.as_secs_f64(),
     );
-    match stats.time_span {
-        Some((start, end)) => {
-            let _ = writeln!(
-                out,
-                "time span: {} → {} ({:.3} s)",
-                format_utc(start),
-                format_utc(end),
-                end.secs_since(start)
-            );
-        }
-        None => {
-            let _ = writeln!(out, "time span: none (no samples)");
-        }
-    }
+    let _ = writeln!(out, "{}", span_line(stats.time_span));
     if stats.rejected > 0 {
         let _ = writeln!(
             out,

@@ -2,7 +2,7 @@
 //! like a live recording. The CSV parsing is `sources::csv_import`; this writes its samples.
 
 use super::writer::RecordingWriter;
-use super::{RecordingMeta, RecordingStats, format_utc};
+use super::{RecordingMeta, RecordingStats, span_line};
 use crate::core::signal::Timestamp;
 use crate::sources::csv_import::{CsvOptions, CsvProblem, CsvSummary, import_csv};
 use anyhow::Context;
@@ -118,20 +118,7 @@ fn report(options: &ImportOptions, summary: &CsvSummary, stats: &RecordingStats)
         options.out.display(),
         stats.bytes
     );
-    match summary.time_span {
-        Some((start, end)) => {
-            let _ = writeln!(
-                text,
-                "time span: {} → {} ({:.3} s)",
-                format_utc(start),
-                format_utc(end),
-                end.secs_since(start)
-            );
-        }
-        None => {
-            let _ = writeln!(text, "time span: none (no samples)");
-        }
-    }
+    let _ = writeln!(text, "{}", span_line(summary.time_span));
     let skipped = summary.skipped_rows + summary.skipped_cells + stats.rejected;
     if skipped > 0 || summary.problems_total > 0 {
         let _ = writeln!(

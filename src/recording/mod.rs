@@ -133,3 +133,16 @@ pub fn format_utc(time: Timestamp) -> String {
     chrono::DateTime::from_timestamp_nanos(time.0)
         .to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
+
+/// The `time span: …` line `record` and `import` end their report with.
+pub fn span_line(span: Option<(Timestamp, Timestamp)>) -> String {
+    match span {
+        Some((start, end)) => format!(
+            "time span: {} → {} ({:.3} s)",
+            format_utc(start),
+            format_utc(end),
+            end.secs_since(start)
+        ),
+        None => "time span: none (no samples)".to_owned(),
+    }
+}
