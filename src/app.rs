@@ -71,7 +71,7 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     let active = load_active_scene(&options.scene)?;
     // Sources start before the window, so a bad broker setting is an error, not a window.
     let channel = crate::ingest::IngestChannel::default();
-    let (source, clock, cursor) = match &options.replay {
+    let (source, clock, mut cursor) = match &options.replay {
         Some(path) => start_replay(path, options.at.as_deref(), channel.sender.clone())?,
         None => (
             start_source(
@@ -120,9 +120,8 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     )
     .add_plugins(bevy_egui::EguiPlugin::default());
 
-    let store =
+    let mut store =
         crate::core::store::SignalStore::new(active.scene.signals.iter().map(|s| s.id.clone()));
-    let mut store = store;
     if let Some(mib) = options.history_mib {
         store.set_memory_budget(
             usize::try_from(mib.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),
@@ -132,7 +131,6 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     app.insert_resource(active);
     app.insert_resource(channel);
     app.insert_resource(clock);
-    let mut cursor = cursor;
     if let Some(speed) = options.play {
         cursor.set_reverse(speed < 0.0);
         cursor.set_speed(speed.abs());
