@@ -3,8 +3,10 @@
 //! Nothing here depends on Bevy, so it is unit-tested directly and reused by the headless
 //! commands (`check`, `gen-plant`, later `record` and `scenario run`).
 
+pub mod alarms;
 pub mod cursor;
 pub mod freshness;
+pub mod health;
 pub mod history;
 pub mod rules;
 pub mod scene;

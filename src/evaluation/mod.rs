@@ -72,6 +72,46 @@ pub struct AssetStatus {
     pub value: Option<f64>,
 }
 
+/// The most urgent alarm of an asset at the view time, for badges, blinking and lists.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AlarmSummary {
+    /// Its priority.
+    pub priority: crate::core::alarms::AlarmPriority,
+    /// Its state (active, or returned but still unacknowledged).
+    pub state: crate::core::alarms::AlarmState,
+    /// Short label, e.g. `M-101.temperature HH`.
+    pub label: String,
+    /// When it last became active.
+    pub since: Timestamp,
+}
+
+/// An asset's alarms at the view time, summarised; the alarms plugin keeps it current and
+/// views (materials, badges, outliner) read it.
+#[derive(Component, Clone, Debug, Default, PartialEq)]
+pub struct AssetAlarms {
+    /// The most urgent alarm that is active or waits for an acknowledge, if any.
+    pub worst: Option<AlarmSummary>,
+    /// Alarms of this asset that are active (acknowledged or not).
+    pub active: u32,
+    /// Alarms of this asset waiting for an acknowledge (active or returned).
+    pub unacknowledged: u32,
+}
+
+/// An asset's sensor-health problems at the view time, worst first; the health plugin keeps it
+/// current and views show it in their own visual language (grey, hatched, an icon).
+#[derive(Component, Clone, Debug, Default, PartialEq)]
+pub struct AssetHealth {
+    /// Problems of the asset's signals, most severe first.
+    pub issues: Vec<crate::core::health::HealthIssue>,
+}
+
+impl AssetHealth {
+    /// The most severe problem, if any.
+    pub fn worst(&self) -> Option<&crate::core::health::HealthIssue> {
+        self.issues.first()
+    }
+}
+
 /// Adds rule evaluation (the time cursor plugin keeps [`ViewTime`] current).
 pub fn plugin(app: &mut App) {
     app.init_resource::<ViewTime>()

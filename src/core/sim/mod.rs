@@ -21,6 +21,18 @@ const VALVE_STROKE_PCT_PER_S: f64 = 12.0;
 const MOTOR_THERMAL_TAU_S: f64 = 45.0;
 const AMBIENT_C: f64 = 28.0;
 const BELT_SPEED_MS: f64 = 1.2;
+/// Motor speed at full load (4-pole, 50 Hz, with slip).
+const MOTOR_RATED_RPM: f64 = 1480.0;
+/// Run-up and coast-down time constant of a pump set.
+const MOTOR_SPIN_TAU_S: f64 = 1.5;
+/// Shell heights of TK-101 and TK-102, for the static head on the pumps' suction.
+const TANK_HEIGHTS_M: [f64; 2] = [6.0, 7.0];
+/// Pump shut-off head in bar at rated speed, and how it falls with flow (bar per (m3/h)^2).
+const PUMP_SHUTOFF_BAR: f64 = 3.4;
+const PUMP_HEAD_DROOP: f64 = 0.0011;
+/// Salt mixed into the seed for the randomness of signals added after the first release, so
+/// the original signals and fault sequence stay exactly as they were for a given seed.
+const AUX_SEED_SALT: u64 = 0x5e45_0f4a_17c0_ffee;
 
 /// Which fault is active, if any. Faults are what make the demo worth watching.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -39,12 +51,15 @@ struct PumpSet {
     running: bool,
     flow_m3h: f64,
     motor_temp_c: f64,
+    speed_rpm: f64,
 }
 
 /// The simulated plant's state plus its random source and publishing schedule.
 #[derive(Clone, Debug)]
 pub struct DemoSimulator {
     rng: ChaCha8Rng,
+    /// Noise for motor speeds and pump pressures (see [`AUX_SEED_SALT`]).
+    aux_rng: ChaCha8Rng,
     elapsed_s: f64,
     start: Timestamp,
     tk101_m3: f64,
@@ -76,6 +91,15 @@ pub fn demo_signal_periods() -> Vec<(&'static str, f64)> {
         ("M-102.current", 0.5),
         ("M-103.temperature", 1.0),
         ("M-103.current", 0.5),
+        ("M-101.speed", 0.5),
+        ("M-102.speed", 0.5),
+        ("M-103.speed", 0.5),
+        ("P-101.p_in", 0.5),
+        ("P-101.p_out", 0.5),
+        ("P-102.p_in", 0.5),
+        ("P-102.p_out", 0.5),
+        ("P-103.p_in", 0.5),
+        ("P-103.p_out", 0.5),
         ("XV-101.position", 1.0),
         ("XV-102.position", 1.0),
         ("XV-103.position", 1.0),
@@ -95,6 +119,7 @@ impl DemoSimulator {
             running,
             flow_m3h: if running { PUMP_NOMINAL_M3H } else { 0.0 },
             motor_temp_c: if running { 62.0 } else { AMBIENT_C },
+            speed_rpm: if running { MOTOR_RATED_RPM } else { 0.0 },
         };
         let signals = demo_signal_periods()
             .into_iter()
@@ -102,6 +127,7 @@ impl DemoSimulator {
             .collect();
         Self {
             rng,
+            aux_rng: ChaCha8Rng::seed_from_u64(seed ^ AUX_SEED_SALT),
             elapsed_s: 0.0,
             start,
             tk101_m3: TK101_VOLUME_M3 * 0.55,
@@ -233,6 +259,8 @@ impl DemoSimulator {
         ];
         for (pump, target) in self.pumps.iter_mut().zip(targets) {
             pump.flow_m3h += (target - pump.flow_m3h) * (dt / 2.0).min(1.0);
+            let speed_target = if pump.running { MOTOR_RATED_RPM } else { 0.0 };
+            pump.speed_rpm += (speed_target - pump.speed_rpm) * (dt / MOTOR_SPIN_TAU_S).min(1.0);
         }
 
         let feed_m3h = FEED_FLOW_M3H * self.valve_pos[0] / 100.0;
@@ -305,10 +333,32 @@ impl DemoSimulator {
     }
 
     fn noise(&mut self, sigma: f64) -> f64 {
-        // Box-Muller: a normal deviate from two uniforms.
-        let u1: f64 = self.rng.random_range(f64::EPSILON..1.0);
-        let u2: f64 = self.rng.random();
-        sigma * (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        normal(&mut self.rng, sigma)
+    }
+
+    fn aux_noise(&mut self, sigma: f64) -> f64 {
+        normal(&mut self.aux_rng, sigma)
+    }
+
+    /// Suction pressure of pump `i` in bar(g): static head of its supply tank, less the
+    /// suction line's friction.
+    fn suction_bar(&self, i: usize) -> f64 {
+        let (level_fraction, height_m) = if i < 2 {
+            (self.tk101_m3 / TK101_VOLUME_M3, TANK_HEIGHTS_M[0])
+        } else {
+            (self.tk102_m3 / TK102_VOLUME_M3, TANK_HEIGHTS_M[1])
+        };
+        let flow = self.pumps[i].flow_m3h;
+        0.3 + level_fraction * height_m * 0.0981 - 0.0004 * flow * flow
+    }
+
+    /// Discharge pressure of pump `i`: suction plus the head its speed and flow give
+    /// (affinity law: head scales with speed squared).
+    fn discharge_bar(&self, i: usize) -> f64 {
+        let pump = &self.pumps[i];
+        let speed = pump.speed_rpm / MOTOR_RATED_RPM;
+        let head = PUMP_SHUTOFF_BAR * speed * speed - PUMP_HEAD_DROOP * pump.flow_m3h.powi(2);
+        self.suction_bar(i) + head.max(0.0)
     }
 
     /// The value a sensor on `id` reads now (true value plus sensor noise).
@@ -341,11 +391,21 @@ impl DemoSimulator {
             (_, "current") => (self.motor_current(index) + self.noise(0.4)).max(0.0),
             (_, "position") => self.valve_pos[index],
             ("CV-201", "speed") => (self.belt_speed + self.noise(0.01)).max(0.0),
+            (_, "speed") => (self.pumps[index].speed_rpm + self.aux_noise(2.0)).max(0.0),
+            (_, "p_in") => (self.suction_bar(index) + self.aux_noise(0.01)).max(0.0),
+            (_, "p_out") => (self.discharge_bar(index) + self.aux_noise(0.02)).max(0.0),
             ("PK-201", "rate") => (self.packing_rate() + self.noise(1.0)).max(0.0),
             ("PK-201", "count") => self.packed.floor(),
             _ => f64::NAN,
         }
     }
+}
+
+/// A normal deviate with standard deviation `sigma` (Box-Muller from two uniforms).
+fn normal(rng: &mut ChaCha8Rng, sigma: f64) -> f64 {
+    let u1: f64 = rng.random_range(f64::EPSILON..1.0);
+    let u2: f64 = rng.random();
+    sigma * (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
 }
 
 #[cfg(test)]
@@ -387,6 +447,8 @@ mod tests {
         let (_, samples) = run(3, 3600.0);
         for s in &samples {
             let (lo, hi) = match s.signal.as_str().split_once('.').map(|p| p.1) {
+                Some("speed") if s.signal.as_str().starts_with("M-") => (0.0, 1600.0),
+                Some("p_in" | "p_out") => (0.0, 6.0),
                 Some("level" | "position") => (0.0, 100.0),
                 Some("flow") => (0.0, 60.0),
                 Some("vibration") => (0.0, 20.0),
