@@ -41,8 +41,8 @@ fn headless_app(scene_path: &Path) -> App {
     app.insert_resource(bevy::image::CompressedImageFormatSupport(
         bevy::image::CompressedImageFormats::NONE,
     ));
-    let store =
-        twinscope::core::store::SignalStore::new(active.scene.signals.iter().map(|s| s.id.clone()));
+    let store = twinscope::core::store::SignalStore::for_scene(&active.scene)
+        .expect("the demo's derived signals resolve");
     app.insert_resource(Store(store));
     app.insert_resource(active);
     twinscope::app::core_plugins(&mut app);

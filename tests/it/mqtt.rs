@@ -79,7 +79,7 @@ fn spawn_rule_asset(app: &mut App, signal: &str) -> Entity {
         .spawn((
             AssetBinding {
                 signals: Vec::new(),
-                rule: Some((index, rule)),
+                rule: Some((index, rule.into())),
                 stale_after_s: 3600.0,
             },
             AssetStatus::default(),
