@@ -95,12 +95,13 @@ fn severity_names_round_trip() {
 #[test]
 fn shape_errors_are_reported() {
     let x = RuleColor([1, 2, 3]);
-    let table: [(
+    type Case = (
         Vec<f64>,
         Option<Vec<RuleColor>>,
         Option<Vec<Severity>>,
         RuleError,
-    ); 5] = [
+    );
+    let table: [Case; 5] = [
         (
             vec![1.0],
             Some(vec![x]),
