@@ -78,11 +78,14 @@ impl ColorRule {
             },
             ColorRule::Gradient(rule) => {
                 let [lo, hi] = rule.domain;
+                let unit_suffix = if unit.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {unit}")
+                };
                 format!(
-                    "{} on {} – {}",
-                    format_value(value, precision, unit),
-                    format_value(lo, precision, ""),
-                    format_value(hi, precision, unit),
+                    "{} on scale {lo} – {hi}{unit_suffix}",
+                    format_value(value, precision, unit)
                 )
             }
         }

@@ -190,7 +190,7 @@ fn gradients_hit_their_endpoints_and_clamp_outside_the_domain() {
     assert_eq!(reversed.color(Some(100.0)), Palette::Blues.stops()[0]);
     let rule = ColorRule::from(reversed);
     assert_eq!((rule.band(50.0), rule.severity(50.0)), (None, None));
-    assert_eq!(rule.describe(42.26, 1, "%"), "42.3 % on 100.0 – 0.0 %");
+    assert_eq!(rule.describe(42.26, 1, "%"), "42.3 % on scale 100 – 0 %");
 }
 
 #[test]
