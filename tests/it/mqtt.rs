@@ -53,8 +53,8 @@ signal = "{asset}.{quantity}"
 fn ingest_app(scene: &Scene) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins);
-    let store =
-        twinscope::core::store::SignalStore::new(scene.signals.iter().map(|s| s.id.clone()));
+    // As the viewer builds it: derived signals (the demo's pump heads) computed at ingest.
+    let store = twinscope::core::store::SignalStore::for_scene(scene).expect("derived resolve");
     app.insert_resource(Store(store));
     app.add_plugins((
         twinscope::schedule::plugin,

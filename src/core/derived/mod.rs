@@ -86,6 +86,12 @@ impl Expression {
             offset: 0,
             message: format!("expression does not parse: {e}"),
         })?;
+        if substituted.ids.is_empty() {
+            return Err(ExprError {
+                offset: 0,
+                message: "expression reads no signal, so it would never get a value".into(),
+            });
+        }
         // A safety net behind the scan above: any variable left is not a slot.
         if let Some(identifier) = node
             .iter_variable_identifiers()

@@ -118,9 +118,14 @@ fn errors_name_their_place() {
         // Booleans are results, not operands: arithmetic on them is a type error.
         ("(P-101.p_in > 1) * 2", 0, "cannot be evaluated"),
         ("", 0, "empty"),
-        ("if(1, 2, 3)", 0, "cannot be evaluated"),
+        ("42 * 2", 0, "reads no signal"),
+        ("if(1, 2, P-101.p_in)", 0, "cannot be evaluated"),
         ("nosuchfn(P-101.p_in)", 0, "cannot be evaluated"),
-        ("\"text\"", 0, "must give a number"),
+        (
+            "if(P-101.p_in > 0, \"text\", \"\")",
+            0,
+            "must give a number",
+        ),
     ];
     for (text, offset, message) in table {
         let error = err(text);
