@@ -120,8 +120,7 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     )
     .add_plugins(bevy_egui::EguiPlugin::default());
 
-    let mut store =
-        crate::core::store::SignalStore::new(active.scene.signals.iter().map(|s| s.id.clone()));
+    let mut store = crate::core::store::SignalStore::for_scene(&active.scene)?;
     if let Some(mib) = options.history_mib {
         store.set_memory_budget(
             usize::try_from(mib.saturating_mul(1024 * 1024)).unwrap_or(usize::MAX),

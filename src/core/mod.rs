@@ -5,6 +5,7 @@
 
 pub mod alarms;
 pub mod cursor;
+pub mod derived;
 pub mod freshness;
 pub mod health;
 pub mod history;

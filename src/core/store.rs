@@ -5,6 +5,7 @@
 //! per-frame [`SignalStore::collect_garbage`] pass, capped in time, evicts the globally oldest
 //! sealed chunks but always keeps each signal's latest value.
 
+use crate::core::derived::{Cycle, DerivedSignal, Expression, Slots, evaluation_order};
 use crate::core::history::{BYTES_PER_SAMPLE, EvictionQueue, SignalHistory};
 use crate::core::signal::{Sample, SignalId, Timestamp};
 use std::collections::{BTreeMap, HashMap};
@@ -47,6 +48,39 @@ pub struct SignalStore {
     memory_budget: usize,
     evicted: u64,
     eviction: EvictionQueue,
+    derived: Derived,
+}
+
+/// A derived signal resolved to store slots.
+#[derive(Debug)]
+struct DerivedSlot {
+    target: usize,
+    inputs: Vec<usize>,
+    expr: Expression,
+}
+
+/// Derived signals in evaluation order, and scratch space reused across batches.
+#[derive(Debug, Default)]
+struct Derived {
+    /// Inputs before readers.
+    signals: Vec<DerivedSlot>,
+    /// Per store slot: the derived signals (indices into `signals`) that read it.
+    readers: Vec<Vec<u32>>,
+    /// Per derived signal: times its inputs got samples in the current batch.
+    pending: Vec<Vec<Timestamp>>,
+    values: Vec<f64>,
+    slots: Slots,
+}
+
+/// Why derived signals cannot be set up on a store.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum DerivedSetupError {
+    /// A derived signal or one of its inputs has no slot in the store.
+    #[error("signal `{0}` is not declared")]
+    Undeclared(SignalId),
+    /// Derived signals read each other in a circle.
+    #[error("derived signals form a cycle: {0}")]
+    Cycle(Cycle),
 }
 
 impl Default for SignalStore {
@@ -63,6 +97,7 @@ impl Default for SignalStore {
             memory_budget: DEFAULT_MEMORY_BUDGET,
             evicted: 0,
             eviction: EvictionQueue::default(),
+            derived: Derived::default(),
         }
     }
 }
@@ -84,6 +119,55 @@ impl SignalStore {
             store.received.push(0);
         }
         store
+    }
+
+    /// A store for a scene's declared signals that computes its derived signals as their
+    /// inputs arrive.
+    pub fn for_scene(scene: &crate::core::scene::Scene) -> Result<Self, DerivedSetupError> {
+        let mut store = Self::new(scene.signals.iter().map(|s| s.id.clone()));
+        store.set_derived(&scene.derived)?;
+        Ok(store)
+    }
+
+    /// Computes these signals from their inputs from now on: whenever a batch brings samples
+    /// of an input, each derived signal gets a sample at each of those times, from every
+    /// input's value as of that time (none while an input has no value yet). The results are
+    /// ordinary samples, so rules, plots and history treat them like measured ones. A late
+    /// input sample recomputes the derived value at its own time only. Replaces any earlier
+    /// set; derived signals of derived signals are computed after their inputs.
+    pub fn set_derived(&mut self, derived: &[DerivedSignal]) -> Result<(), DerivedSetupError> {
+        let order = evaluation_order(derived).map_err(DerivedSetupError::Cycle)?;
+        let slot = |id: &SignalId| {
+            self.index_of(id)
+                .map(|i| i.0 as usize)
+                .ok_or_else(|| DerivedSetupError::Undeclared(id.clone()))
+        };
+        let mut signals = Vec::with_capacity(order.len());
+        let mut readers = vec![Vec::new(); self.ids.len()];
+        for &i in &order {
+            let def = &derived[i];
+            let inputs = def
+                .expr
+                .inputs()
+                .iter()
+                .map(slot)
+                .collect::<Result<Vec<_>, _>>()?;
+            for &input in &inputs {
+                readers[input].push(signals.len() as u32);
+            }
+            signals.push(DerivedSlot {
+                target: slot(&def.id)?,
+                inputs,
+                expr: def.expr.clone(),
+            });
+        }
+        self.derived = Derived {
+            pending: vec![Vec::new(); signals.len()],
+            signals,
+            readers,
+            ..Derived::default()
+        };
+        Ok(())
     }
 
     /// Index of a declared signal.
@@ -119,20 +203,66 @@ impl SignalStore {
                 *self.unknown.entry(sample.signal).or_default() += 1;
                 continue;
             };
-            let slot = index.0 as usize;
-            self.received[slot] += 1;
-            let history = &mut self.history[slot];
-            let bytes_before = history.memory_bytes();
-            let oldest_before = history.oldest_evictable_end();
-            history.insert(sample.time, sample.value);
-            self.held_bytes =
-                (self.held_bytes + history.memory_bytes()).saturating_sub(bytes_before);
-            if history.oldest_evictable_end() != oldest_before {
-                self.eviction.track(slot, history);
-            }
-            self.held_samples += 1;
+            self.insert(index.0 as usize, sample.time, sample.value);
+        }
+        if !self.derived.signals.is_empty() {
+            self.compute_derived();
         }
         self.eviction.compact(&self.history);
+    }
+
+    /// Stores one sample in a slot's history, keeping the counters and eviction queue current;
+    /// notes the time for derived signals that read the slot.
+    fn insert(&mut self, slot: usize, time: Timestamp, value: f64) {
+        self.received[slot] += 1;
+        let history = &mut self.history[slot];
+        let bytes_before = history.memory_bytes();
+        let oldest_before = history.oldest_evictable_end();
+        history.insert(time, value);
+        self.held_bytes = (self.held_bytes + history.memory_bytes()).saturating_sub(bytes_before);
+        if history.oldest_evictable_end() != oldest_before {
+            self.eviction.track(slot, history);
+        }
+        self.held_samples += 1;
+        if let Some(readers) = self.derived.readers.get(slot) {
+            for &reader in readers {
+                self.derived.pending[reader as usize].push(time);
+            }
+        }
+    }
+
+    /// Materialises derived samples at the times their inputs got samples in this batch, in
+    /// evaluation order (a derived input's new samples are pending before its readers run).
+    fn compute_derived(&mut self) {
+        for d in 0..self.derived.signals.len() {
+            let mut times = std::mem::take(&mut self.derived.pending[d]);
+            if times.is_empty() {
+                continue;
+            }
+            times.sort_unstable();
+            times.dedup();
+            for &time in &times {
+                let derived = &mut self.derived;
+                let signal = &derived.signals[d];
+                derived.values.clear();
+                for &input in &signal.inputs {
+                    match self.history[input].latest_at(time) {
+                        Some((_, value)) => derived.values.push(value),
+                        None => break,
+                    }
+                }
+                if derived.values.len() < signal.inputs.len() {
+                    continue;
+                }
+                let target = signal.target;
+                if let Some(value) = signal.expr.eval(&derived.values, &mut derived.slots) {
+                    self.insert(target, time, value);
+                }
+            }
+            times.clear();
+            // Hand the (empty) buffer back so its capacity is reused next batch.
+            self.derived.pending[d] = times;
+        }
     }
 
     /// Evicts the globally oldest sealed chunks while the store is over its memory budget,

@@ -1,6 +1,6 @@
 //! Evaluation: turns signal values at the view time into per-asset state.
 //!
-//! Today a colour rule per asset. Alarms, sensor health, forecasts and risk join here, all
+//! Today a colour rule per asset (bands with severities, or a gradient). Alarms, sensor health, forecasts and risk join here, all
 //! reading values at [`ViewTime`], which the time cursor sets, so every visual shows the plant
 //! as it was at the cursor.
 
@@ -62,7 +62,8 @@ pub struct SourceLink(pub LinkState);
 /// What the rule says about an asset at the view time.
 #[derive(Component, Clone, Copy, Debug, Default, PartialEq)]
 pub struct AssetStatus {
-    /// Colour to paint: the rule's band colour, faded when stale; `None` without a rule.
+    /// Colour to paint: the rule's band or gradient colour, faded when stale; `None` without
+    /// a rule.
     pub color: Option<RuleColor>,
     /// Whether the value is current, and if not, why.
     pub freshness: Freshness,
@@ -70,6 +71,8 @@ pub struct AssetStatus {
     pub band: Option<usize>,
     /// The value the rule read.
     pub value: Option<f64>,
+    /// The severity of the value's band (banded rules only; gradients carry none).
+    pub severity: Option<crate::core::rules::Severity>,
 }
 
 /// The most urgent alarm of an asset at the view time, for badges, blinking and lists.
@@ -150,6 +153,7 @@ pub fn evaluate_asset_rules(
                     }),
                     freshness,
                     band: value.and_then(|v| rule.band(v)),
+                    severity: value.and_then(|v| rule.severity(v)),
                     value,
                 }
             }

@@ -1,7 +1,7 @@
 //! Attaches plant tags and signal bindings to the instanced glTF entities.
 
 use super::{ActiveScene, PlantRoot, PlantStatus};
-use crate::core::rules::ThresholdRule;
+use crate::core::rules::ColorRule;
 use crate::core::signal::SignalId;
 use crate::core::store::SignalIndex;
 use crate::ingest::Store;
@@ -29,6 +29,8 @@ pub struct BoundSignal {
     pub index: Option<SignalIndex>,
     /// Display unit.
     pub unit: String,
+    /// Decimals to show (see [`crate::core::rules::format_value`]).
+    pub precision: usize,
 }
 
 /// The signals bound to an asset and the rule that colours it.
@@ -36,8 +38,8 @@ pub struct BoundSignal {
 pub struct AssetBinding {
     /// Signals shown in the inspector, in scene-file order.
     pub signals: Vec<BoundSignal>,
-    /// The colour rule and the signal it reads.
-    pub rule: Option<(SignalIndex, ThresholdRule)>,
+    /// The colour rule (bands or gradient) and the signal it reads.
+    pub rule: Option<(SignalIndex, ColorRule)>,
     /// Seconds without a sample of the rule's signal after which the asset shows as stale.
     pub stale_after_s: f64,
 }
@@ -114,10 +116,14 @@ pub(super) fn bind_plant_on_ready(
             let signals = binding
                 .signals
                 .iter()
-                .map(|id| BoundSignal {
-                    id: id.clone(),
-                    index: store.index_of(id),
-                    unit: scene.signal(id).map(|s| s.unit.clone()).unwrap_or_default(),
+                .map(|id| {
+                    let spec = scene.signal(id);
+                    BoundSignal {
+                        id: id.clone(),
+                        index: store.index_of(id),
+                        unit: spec.map(|s| s.unit.clone()).unwrap_or_default(),
+                        precision: spec.map_or(2, |s| s.precision),
+                    }
                 })
                 .collect();
             let rule = binding.rule.as_ref().and_then(|r| {

@@ -43,8 +43,10 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
             ui.painter().rect_filled(rect, 3.0, egui_color(color));
             let rule_signal = binding.rule.as_ref().and_then(|(index, rule)| {
                 let signal = binding.signals.iter().find(|s| s.index == Some(*index));
-                let (id, unit) = signal.map_or(("", ""), |s| (s.id.as_str(), s.unit.as_str()));
-                Some((id, status.band.map(|b| rule.band_label(b, unit))?))
+                let (id, unit, precision) = signal.map_or(("", "", 2), |s| {
+                    (s.id.as_str(), s.unit.as_str(), s.precision)
+                });
+                Some((id, rule.describe(status.value?, precision, unit)))
             });
             ui.label(match rule_signal {
                 Some((id, range)) => format!("{id} {range}"),
@@ -70,7 +72,11 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                     .and_then(|i| data.store.value_at(i, data.view_time.lookup()));
                 match value {
                     Some(v) => {
-                        ui.label(format!("{} {}", format_value(v.value), signal.unit));
+                        ui.label(crate::core::rules::format_value(
+                            v.value,
+                            signal.precision,
+                            &signal.unit,
+                        ));
                         ui.label(format_age(data.view_time.time.secs_since(v.time)));
                     }
                     None if signal.index.is_none() => {
@@ -106,15 +112,6 @@ pub fn stale_text(freshness: &Freshness) -> Option<String> {
             }
         )),
         Freshness::NoData | Freshness::Fresh => None,
-    }
-}
-
-/// Up to three decimals, fewer for large values, so columns stay readable.
-pub fn format_value(value: f64) -> String {
-    match value.abs() {
-        v if v >= 1000.0 => format!("{value:.0}"),
-        v if v >= 100.0 => format!("{value:.1}"),
-        _ => format!("{value:.2}"),
     }
 }
 

@@ -12,7 +12,7 @@ use twinscope::ingest::{IngestChannel, Store};
 use twinscope::plant::{AssetBinding, AssetPart, AssetParts, PlantAsset, PlantStatus};
 
 /// An app with just enough plugins to load and instance a glTF, plus twinscope's core plugins.
-fn headless_app(scene_path: &Path) -> App {
+pub(crate) fn headless_app(scene_path: &Path) -> App {
     let active = twinscope::app::load_active_scene(scene_path).expect("scene loads");
     let model_dir = active
         .scene
@@ -41,8 +41,8 @@ fn headless_app(scene_path: &Path) -> App {
     app.insert_resource(bevy::image::CompressedImageFormatSupport(
         bevy::image::CompressedImageFormats::NONE,
     ));
-    let store =
-        twinscope::core::store::SignalStore::new(active.scene.signals.iter().map(|s| s.id.clone()));
+    let store = twinscope::core::store::SignalStore::for_scene(&active.scene)
+        .expect("the demo's derived signals resolve");
     app.insert_resource(Store(store));
     app.insert_resource(active);
     twinscope::app::core_plugins(&mut app);
@@ -54,7 +54,7 @@ fn headless_app(scene_path: &Path) -> App {
 }
 
 /// Updates until the plant is bound and its bounds computed (bounded in time and frames).
-fn update_until_ready(app: &mut App) {
+pub(crate) fn update_until_ready(app: &mut App) {
     let deadline = Instant::now() + Duration::from_secs(30);
     for _ in 0..10_000 {
         app.update();
@@ -81,7 +81,16 @@ fn update_until_ready(app: &mut App) {
     );
 }
 
-fn asset_entity(app: &mut App, tag: &str) -> Entity {
+/// The colour the demo's tanks show at `level`: the blues gradient over 0–100 %.
+fn tank_colour(level: f64) -> String {
+    use twinscope::core::rules::{GradientRule, Palette};
+    GradientRule::named(Palette::Blues, [0.0, 100.0])
+        .expect("valid gradient")
+        .color(Some(level))
+        .to_string()
+}
+
+pub(crate) fn asset_entity(app: &mut App, tag: &str) -> Entity {
     let mut query = app.world_mut().query::<(Entity, &PlantAsset)>();
     query
         .iter(app.world())
@@ -90,7 +99,7 @@ fn asset_entity(app: &mut App, tag: &str) -> Entity {
         .unwrap_or_else(|| panic!("no asset {tag}"))
 }
 
-fn send(app: &App, samples: Vec<Sample>) {
+pub(crate) fn send(app: &App, samples: Vec<Sample>) {
     app.world()
         .resource::<IngestChannel>()
         .sender
@@ -164,11 +173,9 @@ fn a_sample_changes_the_bound_assets_state_and_colour() {
     app.update();
     let status = *app.world().get::<AssetStatus>(tank).unwrap();
     assert_eq!(status.value, Some(50.0));
-    assert_eq!(
-        status.color.map(|c| c.to_string()).as_deref(),
-        Some("#3f8fd2")
-    );
-    assert_eq!(status.band, Some(1));
+    assert_eq!(status.color.map(|c| c.to_string()), Some(tank_colour(50.0)));
+    assert_eq!(status.band, None, "gradients have no bands");
+    assert_ne!(tank_colour(50.0), tank_colour(96.0));
 
     send(
         &app,
@@ -184,9 +191,8 @@ fn a_sample_changes_the_bound_assets_state_and_colour() {
             .get::<AssetStatus>(tank)
             .unwrap()
             .color
-            .map(|c| c.to_string())
-            .as_deref(),
-        Some("#e8a33d")
+            .map(|c| c.to_string()),
+        Some(tank_colour(96.0))
     );
     // Other assets are untouched by TK-101's sample.
     assert_eq!(app.world().get::<AssetStatus>(pump).unwrap().value, None);
@@ -287,16 +293,13 @@ fn moving_the_cursor_back_an_hour_shows_the_plant_as_it_was() {
     let mut app = headless_app(&demo_scene());
     update_until_ready(&mut app);
     let tank = asset_entity(&mut app, "TK-101");
-    // An hour of history: low (red band) an hour ago, normal now. Stale after 3 periods, so
+    // An hour of history: low an hour ago, half full now. Stale after 3 periods, so
     // samples every second keep both moments fresh.
     let hour_ago = send_level_history(&app, 3600, |s| if s < 1800 { 5.0 } else { 50.0 });
     app.update();
     let live = *app.world().get::<AssetStatus>(tank).unwrap();
     assert_eq!(live.value, Some(50.0));
-    assert_eq!(
-        live.color.map(|c| c.to_string()).as_deref(),
-        Some("#3f8fd2")
-    );
+    assert_eq!(live.color.map(|c| c.to_string()), Some(tank_colour(50.0)));
 
     let bounds = app.world().resource::<twinscope::timeline::Bounds>().0;
     assert!(
@@ -313,10 +316,7 @@ fn moving_the_cursor_back_an_hour_shows_the_plant_as_it_was() {
         Some(5.0),
         "the value at the cursor, not the latest"
     );
-    assert_eq!(
-        then.color.map(|c| c.to_string()).as_deref(),
-        Some("#d64541")
-    );
+    assert_eq!(then.color.map(|c| c.to_string()), Some(tank_colour(5.0)));
     assert!(!then.freshness.is_stale(), "fresh as of the cursor time");
     let view = *app.world().resource::<twinscope::evaluation::ViewTime>();
     assert!(!view.following_live);
@@ -329,10 +329,7 @@ fn moving_the_cursor_back_an_hour_shows_the_plant_as_it_was() {
     app.update();
     let back = *app.world().get::<AssetStatus>(tank).unwrap();
     assert_eq!(back.value, Some(50.0));
-    assert_eq!(
-        back.color.map(|c| c.to_string()).as_deref(),
-        Some("#3f8fd2")
-    );
+    assert_eq!(back.color.map(|c| c.to_string()), Some(tank_colour(50.0)));
 }
 
 #[test]
@@ -388,10 +385,9 @@ fn playing_at_100x_moves_the_view_time_and_recolours_on_the_way() {
         .iter()
         .map(|c| c.map(|c| c.to_string()).unwrap_or_default())
         .collect();
+    let (low, high) = (tank_colour(5.0), tank_colour(95.0));
     assert!(
-        names
-            .windows(2)
-            .any(|w| w[0] == "#d64541" && w[1] == "#e8a33d"),
-        "red while low, then amber once the cursor passed the rise: {names:?}"
+        names.windows(2).any(|w| w[0] == low && w[1] == high),
+        "pale while low, then dark blue once the cursor passed the rise: {names:?}"
     );
 }

@@ -12,5 +12,6 @@ mod picking;
 mod plantgen;
 mod recording;
 mod replay;
+mod rules;
 mod screenshot;
 mod support;

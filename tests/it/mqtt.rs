@@ -53,8 +53,8 @@ signal = "{asset}.{quantity}"
 fn ingest_app(scene: &Scene) -> App {
     let mut app = App::new();
     app.add_plugins(MinimalPlugins);
-    let store =
-        twinscope::core::store::SignalStore::new(scene.signals.iter().map(|s| s.id.clone()));
+    // As the viewer builds it: derived signals (the demo's pump heads) computed at ingest.
+    let store = twinscope::core::store::SignalStore::for_scene(scene).expect("derived resolve");
     app.insert_resource(Store(store));
     app.add_plugins((
         twinscope::schedule::plugin,
@@ -79,7 +79,7 @@ fn spawn_rule_asset(app: &mut App, signal: &str) -> Entity {
         .spawn((
             AssetBinding {
                 signals: Vec::new(),
-                rule: Some((index, rule)),
+                rule: Some((index, rule.into())),
                 stale_after_s: 3600.0,
             },
             AssetStatus::default(),

@@ -175,7 +175,17 @@ fn demo_screenshot_shows_the_plant_in_its_rule_colours() {
             .find(|r| r.tag == tag)
             .unwrap_or_else(|| panic!("{tag} not on screen"));
         let color = region.color.as_deref().expect("tank has a rule colour");
-        assert_eq!(color, "#3f8fd2", "{tag} starts in its normal band");
+        let blues = twinscope::core::rules::GradientRule::named(
+            twinscope::core::rules::Palette::Blues,
+            [0.0, 100.0],
+        )
+        .expect("valid gradient");
+        let on_gradient =
+            (0..=100).any(|level| blues.color(Some(f64::from(level))).to_string() == color);
+        assert!(
+            on_gradient,
+            "{tag} shows its level on the blues gradient, not {color}"
+        );
         let share = share_of_rule_colour(&image, region.rect, parse_hex(color), 18.0);
         assert!(
             share > 0.15,
@@ -199,7 +209,9 @@ fn demo_screenshot_shows_the_plant_in_its_rule_colours() {
             pump.tag,
             share * 100.0
         );
-        let blue = share_of_rule_colour(&image, pump.rect, parse_hex("#3f8fd2"), 10.0);
+        let tank = regions.iter().find(|r| r.tag == "TK-101");
+        let tank_colour = tank.and_then(|r| r.color.as_deref()).expect("tank colour");
+        let blue = share_of_rule_colour(&image, pump.rect, parse_hex(tank_colour), 10.0);
         assert!(
             blue < share,
             "{}: tank colour bleeds onto the pump",

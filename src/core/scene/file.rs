@@ -7,8 +7,7 @@
 //! finding that span in the spanned document.
 
 use super::location::LineIndex;
-use super::{Binding, BindingRule, Scene, SceneError, SignalSpec};
-use crate::core::rules::{RuleColor, RuleError, ThresholdRule};
+use super::{Binding, Scene, SceneError, SignalSpec};
 use crate::core::signal::SignalId;
 use serde::Deserialize;
 use std::ops::Range;
@@ -22,7 +21,7 @@ use toml::de::{DeTable, DeValue};
 struct RawScene {
     scene: RawHeader,
     #[serde(default)]
-    signals: Vec<RawSignal>,
+    signals: Vec<Spanned<super::signals_file::RawSignal>>,
     #[serde(default)]
     bindings: Vec<RawBinding>,
     #[serde(default)]
@@ -39,19 +38,6 @@ struct RawHeader {
     model: Spanned<String>,
 }
 
-/// One `[[signals]]` entry.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawSignal {
-    id: Spanned<String>,
-    #[serde(default)]
-    unit: String,
-    range: Spanned<Vec<Spanned<f64>>>,
-    period: Spanned<f64>,
-    #[serde(default)]
-    description: String,
-}
-
 /// One `[[bindings]]` entry.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -59,18 +45,7 @@ struct RawBinding {
     node: Spanned<String>,
     signals: Vec<Spanned<String>>,
     #[serde(default)]
-    rule: Option<RawRule>,
-}
-
-/// A binding's `rule = { signal, thresholds, colors }`.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawRule {
-    signal: Spanned<String>,
-    thresholds: Spanned<Vec<Spanned<f64>>>,
-    /// Colours stay text until conversion so a bad one is reported at its own position
-    /// (serde would report the whole array).
-    colors: Spanned<Vec<Spanned<String>>>,
+    rule: Option<super::rules_file::RawRule>,
 }
 
 /// Parses scene text into a [`Scene`]; see the module docs for the steps.
@@ -146,17 +121,12 @@ impl Converter<'_, '_> {
             return Err(self.invalid(span, "scene.model".into(), "model path must not be empty"));
         }
         let base = path.parent().unwrap_or_else(|| Path::new(""));
-        let signals = raw
-            .signals
-            .iter()
-            .enumerate()
-            .map(|(i, s)| self.signal(i, s))
-            .collect::<Result<Vec<_>, _>>()?;
+        let (signals, derived) = self.signals(&raw.signals)?;
         let bindings = raw
             .bindings
             .iter()
             .enumerate()
-            .map(|(i, b)| self.binding(i, b))
+            .map(|(i, b)| self.binding(i, b, &signals))
             .collect::<Result<Vec<_>, _>>()?;
         let (mut topics, topic_locations) = self.topics(&raw.topics)?;
         let mqtt = self.mqtt(&raw.mqtt, base)?;
@@ -168,6 +138,7 @@ impl Converter<'_, '_> {
             name: raw.scene.name.into_inner(),
             model_path: base.join(model),
             signals,
+            derived,
             bindings,
             topics,
             topic_locations,
@@ -175,40 +146,12 @@ impl Converter<'_, '_> {
         })
     }
 
-    fn signal(&self, i: usize, raw: &RawSignal) -> Result<SignalSpec, SceneError> {
-        let id = self.id(&raw.id, format!("signals[{i}].id"), "signal id")?;
-        let key = format!("signals[{i}].range");
-        let range = raw.range.get_ref();
-        let [min, max] = range.as_slice() else {
-            let message = format!("range must be `[min, max]`, but has {} values", range.len());
-            return Err(self.invalid(raw.range.span(), key, message));
-        };
-        for bound in [min, max] {
-            if !bound.get_ref().is_finite() {
-                return Err(self.invalid(bound.span(), key, "range bounds must be finite"));
-            }
-        }
-        let (min, max) = (*min.get_ref(), *max.get_ref());
-        if min >= max {
-            let message = format!("range minimum {min} must be below maximum {max}");
-            return Err(self.invalid(raw.range.span(), key, message));
-        }
-        let period_s = *raw.period.get_ref();
-        if !(period_s.is_finite() && period_s > 0.0) {
-            let message = format!("period must be a positive number of seconds, not {period_s}");
-            return Err(self.invalid(raw.period.span(), format!("signals[{i}].period"), message));
-        }
-        Ok(SignalSpec {
-            id: SignalId::new(id),
-            unit: raw.unit.clone(),
-            range: [min, max],
-            period_s,
-            description: raw.description.clone(),
-            location: self.lines.locate(raw.id.span().start),
-        })
-    }
-
-    fn binding(&self, i: usize, raw: &RawBinding) -> Result<Binding, SceneError> {
+    fn binding(
+        &self,
+        i: usize,
+        raw: &RawBinding,
+        declared: &[SignalSpec],
+    ) -> Result<Binding, SceneError> {
         let node = self.id(&raw.node, format!("bindings[{i}].node"), "node name")?;
         let mut signals = Vec::with_capacity(raw.signals.len());
         let mut signal_locations = Vec::with_capacity(raw.signals.len());
@@ -219,7 +162,7 @@ impl Converter<'_, '_> {
         }
         let (rule, rule_signal_location) = match &raw.rule {
             Some(raw_rule) => {
-                let rule = self.rule(i, raw_rule)?;
+                let rule = self.rule(i, raw_rule, declared)?;
                 (
                     Some(rule),
                     Some(self.lines.locate(raw_rule.signal.span().start)),
@@ -234,45 +177,6 @@ impl Converter<'_, '_> {
             location: self.lines.locate(raw.node.span().start),
             signal_locations,
             rule_signal_location,
-        })
-    }
-
-    fn rule(&self, i: usize, raw: &RawRule) -> Result<BindingRule, SceneError> {
-        let signal = self.id(
-            &raw.signal,
-            format!("bindings[{i}].rule.signal"),
-            "signal id",
-        )?;
-        let thresholds: Vec<f64> = raw
-            .thresholds
-            .get_ref()
-            .iter()
-            .map(|t| *t.get_ref())
-            .collect();
-        let mut colors = Vec::with_capacity(raw.colors.get_ref().len());
-        for color in raw.colors.get_ref() {
-            let parsed = RuleColor::parse_hex(color.get_ref()).map_err(|message| {
-                self.invalid(color.span(), format!("bindings[{i}].rule.colors"), message)
-            })?;
-            colors.push(parsed);
-        }
-        let rule = ThresholdRule::new(thresholds, colors).map_err(|error| {
-            let (span, field) = match &error {
-                RuleError::ColorCount { .. } => (raw.colors.span(), "colors"),
-                RuleError::NotAscending { index } => {
-                    let span = raw.thresholds.get_ref().get(*index).map(Spanned::span);
-                    (span.unwrap_or_else(|| raw.thresholds.span()), "thresholds")
-                }
-            };
-            self.invalid(
-                span,
-                format!("bindings[{i}].rule.{field}"),
-                error.to_string(),
-            )
-        })?;
-        Ok(BindingRule {
-            signal: SignalId::new(signal),
-            rule,
         })
     }
 }

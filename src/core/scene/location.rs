@@ -60,6 +60,11 @@ impl<'a> LineIndex<'a> {
         }
     }
 
+    /// The indexed text, for mapping offsets inside a value back to the file.
+    pub(crate) fn text(&self) -> &'a str {
+        self.text
+    }
+
     /// The location of byte `offset`; offsets past the end or inside a character are clamped.
     pub(crate) fn locate(&self, offset: usize) -> Location {
         let mut offset = offset.min(self.text.len());

@@ -10,8 +10,12 @@ mod file;
 mod location;
 mod model_nodes;
 mod mqtt_file;
+mod rules_file;
+mod signals_file;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_rules;
 mod topics_file;
 
 pub use check::{CheckReport, Diagnostic, Severity, check_scene};
@@ -21,7 +25,8 @@ pub use model_nodes::{
 };
 pub use mqtt_file::MqttSettings;
 
-use crate::core::rules::ThresholdRule;
+use crate::core::derived::{DerivedSignal, Expression};
+use crate::core::rules::ColorRule;
 use crate::core::signal::SignalId;
 use std::path::{Path, PathBuf};
 
@@ -34,12 +39,16 @@ pub struct SignalSpec {
     pub unit: String,
     /// Physical range `[min, max]` (finite, `min < max`), used to scale gauges and plots.
     pub range: [f64; 2],
-    /// Expected update period in seconds (> 0); staleness is judged against it.
+    /// Expected update period in seconds (> 0); staleness is judged against it. A derived
+    /// signal without `period` gets its inputs' shortest.
     pub period_s: f64,
     /// Human description shown in the inspector.
     pub description: String,
     /// Where the `id` value is written, for diagnostics.
     pub location: Location,
+    /// Decimals to show (`precision`, or [`crate::core::rules::default_precision`] of the
+    /// range); pass to [`crate::core::rules::format_value`].
+    pub precision: usize,
 }
 
 /// A colour rule attached to a binding: which signal drives it and how values map to colours.
@@ -47,8 +56,8 @@ pub struct SignalSpec {
 pub struct BindingRule {
     /// The signal whose value picks the colour.
     pub signal: SignalId,
-    /// The value-to-colour mapping.
-    pub rule: ThresholdRule,
+    /// The value-to-colour mapping: bands or a gradient.
+    pub rule: ColorRule,
 }
 
 /// Ties one glTF node (an asset) to the signals shown for it and an optional colour rule.
@@ -79,6 +88,8 @@ pub struct Scene {
     pub model_path: PathBuf,
     /// Declared signals, in file order.
     pub signals: Vec<SignalSpec>,
+    /// Signals computed from others (`expr`), in file order; each is also in `signals`.
+    pub derived: Vec<DerivedSignal>,
     /// Asset bindings, in file order.
     pub bindings: Vec<Binding>,
     /// How topic-addressed sources (MQTT) map to signals, in match order.
@@ -107,6 +118,11 @@ impl Scene {
     /// The declaration of a signal, if it is declared.
     pub fn signal(&self, id: &SignalId) -> Option<&SignalSpec> {
         self.signals.iter().find(|s| &s.id == id)
+    }
+
+    /// The expression computing a signal, if it is derived.
+    pub fn expression(&self, id: &SignalId) -> Option<&Expression> {
+        self.derived.iter().find(|d| &d.id == id).map(|d| &d.expr)
     }
 
     /// The (first) binding of a node, if it is bound.

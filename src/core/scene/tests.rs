@@ -42,6 +42,15 @@ fn position(text: &str, needle: &str, nth: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// The 0-based `[[signals]]` index of the entry declaring `id` in `text`, counted
+/// independently of the code under test, so edits elsewhere in the demo do not shift tests.
+fn signal_entry(text: &str, id: &str) -> usize {
+    let at = text
+        .find(&format!("id = \"{id}\""))
+        .expect("signal declared");
+    text[..at].matches("[[signals]]").count() - 1
+}
+
 /// A glTF with one tagged node per demo binding under a `Plant` root, plus an extra tagged
 /// tank nobody binds and an untagged pipe.
 fn demo_model() -> Vec<ModelNode> {
@@ -67,7 +76,7 @@ fn demo_model() -> Vec<ModelNode> {
 fn demo_scene_parses() {
     let scene = parse(DEMO).expect("demo scene parses");
     assert_eq!(scene.name, "Demo plant");
-    assert_eq!(scene.signals.len(), 20);
+    assert_eq!(scene.signals.len(), DEMO.matches("[[signals]]").count());
     assert_eq!(scene.bindings.len(), 13);
     assert_eq!(
         scene.model_path,
@@ -88,17 +97,20 @@ fn demo_scene_parses() {
 
     let pump = scene.binding("P-101").expect("bound");
     assert_eq!(
-        pump.signals,
+        pump.signals[..2],
         [
             SignalId::new("P-101.flow"),
             SignalId::new("P-101.vibration")
         ]
     );
-    assert_eq!(pump.signal_locations.len(), 2);
+    assert_eq!(pump.signal_locations.len(), pump.signals.len());
     let rule = pump.rule.as_ref().expect("has a rule");
     assert_eq!(rule.signal.as_str(), "P-101.vibration");
-    assert_eq!(rule.rule.thresholds, [4.5, 7.1]);
-    assert_eq!(rule.rule.colors[2], RuleColor([0xd6, 0x45, 0x41]));
+    let crate::core::rules::ColorRule::Bands(bands) = &rule.rule else {
+        panic!("P-101 is coloured by bands: {:?}", rule.rule);
+    };
+    assert_eq!(bands.thresholds, [4.5, 7.1]);
+    assert_eq!(bands.colors[2], RuleColor([0xd6, 0x45, 0x41]));
     assert!(scene.binding("P-999").is_none());
 }
 
@@ -175,7 +187,8 @@ fn unknown_key_is_rejected_at_the_key() {
         "{display}"
     );
     assert!(message.contains("unknown field `colour`"), "{message}");
-    assert_eq!(key, "signals[17].colour");
+    let entry = signal_entry(&text, "CV-201.speed");
+    assert_eq!(key, format!("signals[{entry}].colour"));
 }
 
 #[test]
@@ -240,7 +253,8 @@ fn bad_ranges_periods_and_ids_are_rejected() {
     assert!(message.contains("below maximum"), "{message}");
 
     let text = DEMO.replacen("range = [0.0, 2.0]", "range = [0.0, inf]", 1);
-    assert_eq!(parse_err(&text).1, "signals[17].range");
+    let entry = signal_entry(&text, "CV-201.speed");
+    assert_eq!(parse_err(&text).1, format!("signals[{entry}].range"));
 
     let text = DEMO.replacen("period = 1.0", "period = 0", 1);
     let (location, key, _, _) = parse_err(&text);
