@@ -47,6 +47,19 @@ pub struct SignalStore {
     memory_budget: usize,
     evicted: u64,
     eviction: EvictionQueue,
+    watches: Vec<ChangeWatch>,
+}
+
+/// A reader's handle for [`SignalStore::drain_changes`], from [`SignalStore::watch_changes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangeWatcher(usize);
+
+/// Per signal, the earliest sample time inserted since the reader last drained (`i64::MAX`:
+/// nothing), and which signals those are, so an idle frame costs nothing.
+#[derive(Debug, Default)]
+struct ChangeWatch {
+    earliest: Vec<i64>,
+    dirty: Vec<u32>,
 }
 
 impl Default for SignalStore {
@@ -63,6 +76,7 @@ impl Default for SignalStore {
             memory_budget: DEFAULT_MEMORY_BUDGET,
             evicted: 0,
             eviction: EvictionQueue::default(),
+            watches: Vec::new(),
         }
     }
 }
@@ -125,6 +139,13 @@ impl SignalStore {
             let bytes_before = history.memory_bytes();
             let oldest_before = history.oldest_evictable_end();
             history.insert(sample.time, sample.value);
+            for watch in &mut self.watches {
+                let earliest = &mut watch.earliest[slot];
+                if *earliest == i64::MAX {
+                    watch.dirty.push(slot as u32);
+                }
+                *earliest = (*earliest).min(sample.time.0);
+            }
             self.held_bytes =
                 (self.held_bytes + history.memory_bytes()).saturating_sub(bytes_before);
             if history.oldest_evictable_end() != oldest_before {
@@ -211,6 +232,33 @@ impl SignalStore {
     /// Samples received in total, declared or not.
     pub fn total_received(&self) -> u64 {
         self.total
+    }
+
+    /// Starts tracking inserts for one more reader (derived state such as alarm journals that
+    /// must be recomputed from the earliest changed time when late samples arrive). Every
+    /// signal starts out changed from the beginning of time, so the reader sees what is held.
+    pub fn watch_changes(&mut self) -> ChangeWatcher {
+        self.watches.push(ChangeWatch {
+            earliest: vec![i64::MIN; self.ids.len()],
+            dirty: (0..self.ids.len() as u32).collect(),
+        });
+        ChangeWatcher(self.watches.len() - 1)
+    }
+
+    /// Calls `changed(signal, earliest)` for each signal that received samples since this
+    /// watcher's last drain, with the earliest sample time inserted, then forgets them.
+    pub fn drain_changes(
+        &mut self,
+        watcher: ChangeWatcher,
+        mut changed: impl FnMut(SignalIndex, Timestamp),
+    ) {
+        let Some(watch) = self.watches.get_mut(watcher.0) else {
+            return;
+        };
+        for slot in watch.dirty.drain(..) {
+            let earliest = std::mem::replace(&mut watch.earliest[slot as usize], i64::MAX);
+            changed(SignalIndex(slot), Timestamp(earliest));
+        }
     }
 
     /// Signals that arrived but are not declared in the scene, with their sample counts.
@@ -374,6 +422,27 @@ mod tests {
         assert_eq!(store.memory_budget(), DEFAULT_MEMORY_BUDGET);
         store.set_max_samples(1_000);
         assert_eq!(store.memory_budget(), 16_000);
+    }
+
+    #[test]
+    fn watchers_see_the_earliest_insert_since_their_last_drain() {
+        let mut store = SignalStore::new(["a", "b"].map(SignalId::new));
+        store.ingest([sample("a", 10, 1.0)]);
+        let first = store.watch_changes();
+        let mut seen = Vec::new();
+        store.drain_changes(first, |i, t| seen.push((i.0, t.0)));
+        assert_eq!(seen, [(0, i64::MIN), (1, i64::MIN)], "all held data is new to it");
+        let second = store.watch_changes();
+        store.drain_changes(second, |_, _| {});
+        store.ingest([sample("a", 20, 1.0), sample("a", 5, 2.0), sample("a", 30, 3.0)]);
+        seen.clear();
+        store.drain_changes(first, |i, t| seen.push((i.0, t.0)));
+        assert_eq!(seen, [(0, 5)], "the late sample's time, once");
+        seen.clear();
+        store.drain_changes(first, |i, t| seen.push((i.0, t.0)));
+        assert!(seen.is_empty(), "drained");
+        store.drain_changes(second, |i, t| seen.push((i.0, t.0)));
+        assert_eq!(seen, [(0, 5)], "each watcher drains on its own");
     }
 
     #[test]
