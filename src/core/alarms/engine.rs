@@ -274,12 +274,24 @@ impl AlarmEngine {
         }
     }
 
-    /// The alarms of an asset at `time`: counts and the most urgent one shown. No allocation.
-    pub fn asset_status_at(&self, asset: usize, time: Timestamp) -> AssetAlarmCounts {
+    /// The state to show for `time`, following live or not: live, `time` is the wall clock,
+    /// and samples stamped ahead of it (a device clock running fast) still count.
+    pub fn status_view(&self, alarm: usize, time: Timestamp, live: bool) -> AlarmStatus {
+        if live {
+            let latest = self.runtimes[alarm].next_from.saturating_sub(1);
+            self.status_at(alarm, Timestamp(time.0.max(latest)))
+        } else {
+            self.status_at(alarm, time)
+        }
+    }
+
+    /// The alarms of an asset at `time` (see [`status_view`](Self::status_view) for `live`):
+    /// counts and the most urgent one shown. No allocation.
+    pub fn asset_status_at(&self, asset: usize, time: Timestamp, live: bool) -> AssetAlarmCounts {
         let mut counts = AssetAlarmCounts::default();
         let mut worst_key = None;
         for alarm in self.alarms_of_asset(asset) {
-            let status = self.status_at(alarm, time);
+            let status = self.status_view(alarm, time, live);
             if status.state.is_active() {
                 counts.active += 1;
             }

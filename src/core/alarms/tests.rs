@@ -368,7 +368,7 @@ fn ack_in_the_past_replays_and_asset_summary_picks_the_worst() {
     ]);
     engine.update(&mut store);
     assert_eq!(engine.assets(), ["M-1"]);
-    let at25 = engine.asset_status_at(0, Timestamp(25 * S));
+    let at25 = engine.asset_status_at(0, Timestamp(25 * S), false);
     assert_eq!((at25.active, at25.unacknowledged), (2, 2));
     assert_eq!(at25.worst.map(|w| w.0), Some(1), "urgent HH is the worst");
     engine.act(0, Timestamp(15 * S), OperatorAction::Acknowledge);
