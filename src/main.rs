@@ -229,6 +229,17 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Replay a recording through the scene's alarms and write every alarm transition to CSV.
+    Alarms {
+        /// Scene file whose `[[alarms]]` to evaluate.
+        scene: PathBuf,
+        /// The recording (MCAP) to replay.
+        #[arg(long, value_name = "FILE.mcap")]
+        replay: PathBuf,
+        /// The CSV file to write.
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+    },
     /// Generate the demo plant model (or a large synthetic one) as GLB.
     GenPlant {
         /// Output file.
@@ -368,6 +379,12 @@ fn main() -> ExitCode {
                 } else {
                     ExitCode::from(1)
                 }
+            })
+        }
+        Some(Command::Alarms { scene, replay, out }) => {
+            twinscope::commands::alarms_csv(&scene, &replay, &out).map(|report| {
+                print!("{report}");
+                ExitCode::SUCCESS
             })
         }
         Some(Command::GenPlant { out, assets }) => twinscope::commands::gen_plant(&out, assets)

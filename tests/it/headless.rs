@@ -13,6 +13,11 @@ use twinscope::plant::{AssetBinding, AssetPart, AssetParts, PlantAsset, PlantSta
 
 /// An app with just enough plugins to load and instance a glTF, plus twinscope's core plugins.
 fn headless_app(scene_path: &Path) -> App {
+    headless_app_with(scene_path, |_| {})
+}
+
+/// [`headless_app`] with `extra` plugins or resources added before the app is finished.
+pub(crate) fn headless_app_with(scene_path: &Path, extra: impl FnOnce(&mut App)) -> App {
     let active = twinscope::app::load_active_scene(scene_path).expect("scene loads");
     let model_dir = active
         .scene
@@ -46,6 +51,7 @@ fn headless_app(scene_path: &Path) -> App {
     app.insert_resource(Store(store));
     app.insert_resource(active);
     twinscope::app::core_plugins(&mut app);
+    extra(&mut app);
     // `App::run` does this; tests that drive `update()` by hand must too (GltfPlugin registers
     // its loader in `finish`).
     app.finish();
@@ -54,7 +60,7 @@ fn headless_app(scene_path: &Path) -> App {
 }
 
 /// Updates until the plant is bound and its bounds computed (bounded in time and frames).
-fn update_until_ready(app: &mut App) {
+pub(crate) fn update_until_ready(app: &mut App) {
     let deadline = Instant::now() + Duration::from_secs(30);
     for _ in 0..10_000 {
         app.update();
@@ -81,7 +87,7 @@ fn update_until_ready(app: &mut App) {
     );
 }
 
-fn asset_entity(app: &mut App, tag: &str) -> Entity {
+pub(crate) fn asset_entity(app: &mut App, tag: &str) -> Entity {
     let mut query = app.world_mut().query::<(Entity, &PlantAsset)>();
     query
         .iter(app.world())
@@ -90,7 +96,7 @@ fn asset_entity(app: &mut App, tag: &str) -> Entity {
         .unwrap_or_else(|| panic!("no asset {tag}"))
 }
 
-fn send(app: &App, samples: Vec<Sample>) {
+pub(crate) fn send(app: &App, samples: Vec<Sample>) {
     app.world()
         .resource::<IngestChannel>()
         .sender

@@ -275,6 +275,10 @@ impl Converter<'_, '_> {
             }
         }
         out.reverse();
+        if let ([only], Some(_)) = (out.as_mut_slice(), &raw.name) {
+            // A named single-limit alarm is just its name (`CV-201 stopped`).
+            only.label = prefix;
+        }
         Ok(out)
     }
 
