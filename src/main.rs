@@ -34,6 +34,9 @@ struct ViewArgs {
     /// Open the MQTT connection panel at start.
     #[arg(long)]
     connection_panel: bool,
+    /// Show the alarm list instead of the asset outliner at start.
+    #[arg(long)]
+    alarms: bool,
     /// Record every sample that arrives to this MCAP file (finished when the window closes).
     #[arg(long, value_name = "FILE.mcap")]
     record: Option<PathBuf>,
@@ -397,6 +400,7 @@ fn main() -> ExitCode {
             let options = twinscope::app::ViewerOptions {
                 source: view.source.options(DEMO_BACKFILL),
                 connection_panel: view.connection_panel,
+                alarm_panel: view.alarms,
                 record: view.record,
                 replay: view.replay,
                 at: view.at,

@@ -431,10 +431,18 @@ mod tests {
         let first = store.watch_changes();
         let mut seen = Vec::new();
         store.drain_changes(first, |i, t| seen.push((i.0, t.0)));
-        assert_eq!(seen, [(0, i64::MIN), (1, i64::MIN)], "all held data is new to it");
+        assert_eq!(
+            seen,
+            [(0, i64::MIN), (1, i64::MIN)],
+            "all held data is new to it"
+        );
         let second = store.watch_changes();
         store.drain_changes(second, |_, _| {});
-        store.ingest([sample("a", 20, 1.0), sample("a", 5, 2.0), sample("a", 30, 3.0)]);
+        store.ingest([
+            sample("a", 20, 1.0),
+            sample("a", 5, 2.0),
+            sample("a", 30, 3.0),
+        ]);
         seen.clear();
         store.drain_changes(first, |i, t| seen.push((i.0, t.0)));
         assert_eq!(seen, [(0, 5)], "the late sample's time, once");

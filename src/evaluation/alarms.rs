@@ -25,7 +25,10 @@ pub struct Alarms {
 
 impl Alarms {
     /// Alarms for the scene's `[[alarms]]` over `store`.
-    pub fn new(scene: &crate::core::scene::Scene, store: &mut crate::core::store::SignalStore) -> Self {
+    pub fn new(
+        scene: &crate::core::scene::Scene,
+        store: &mut crate::core::store::SignalStore,
+    ) -> Self {
         let engine = AlarmEngine::new(scene.alarms.clone(), store);
         Self {
             marked: vec![0; engine.len()],
@@ -171,7 +174,10 @@ fn write_asset_alarms(
                     priority: spec.priority,
                     state: status.state,
                     label: spec.label.clone(),
-                    since: status.active_since.unwrap_or(view.time),
+                    since: status
+                        .active_since
+                        .or_else(|| alarms.engine.last_activation(alarm, view.time))
+                        .unwrap_or(view.time),
                 }
             }),
             active: counts.active,

@@ -21,6 +21,9 @@ const SHELVE_CHOICES: [(&str, i64); 4] = [
     ("24 h", 86_400_000_000_000),
 ];
 
+/// Width of the filter boxes: two fit the default 230 px panel.
+const COMBO_WIDTH: f32 = 92.0;
+
 /// Which states the list shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum StateFilter {
@@ -95,12 +98,16 @@ pub struct AlarmRow {
     pub state: AlarmState,
     /// Its priority.
     pub priority: AlarmPriority,
-    /// When the current activation began, if active.
+    /// When it became active (the current or, once returned, the last activation).
     pub since: Option<Timestamp>,
 }
 
 /// The rows the panel shows for `state` (filters and sort applied).
-pub fn alarm_rows(alarms: &Alarms, view: &crate::evaluation::ViewTime, state: &AlarmPanelState) -> Vec<AlarmRow> {
+pub fn alarm_rows(
+    alarms: &Alarms,
+    view: &crate::evaluation::ViewTime,
+    state: &AlarmPanelState,
+) -> Vec<AlarmRow> {
     let engine = &alarms.engine;
     let mut rows: Vec<AlarmRow> = (0..engine.len())
         .filter_map(|alarm| {
@@ -113,16 +120,24 @@ pub fn alarm_rows(alarms: &Alarms, view: &crate::evaluation::ViewTime, state: &A
                 alarm,
                 state: status.state,
                 priority: spec.priority,
-                since: status.active_since,
+                since: status
+                    .active_since
+                    .or_else(|| engine.last_activation(alarm, view.time)),
             })
         })
         .collect();
     match state.sort {
         SortBy::Priority => rows.sort_by(|a, b| {
-            (b.priority, b.state.needs_ack(), b.since).cmp(&(a.priority, a.state.needs_ack(), a.since))
+            (b.priority, b.state.needs_ack(), b.since).cmp(&(
+                a.priority,
+                a.state.needs_ack(),
+                a.since,
+            ))
         }),
         SortBy::Time => rows.sort_by(|a, b| b.since.cmp(&a.since)),
-        SortBy::Tag => rows.sort_by(|a, b| engine.spec(a.alarm).label.cmp(&engine.spec(b.alarm).label)),
+        SortBy::Tag => {
+            rows.sort_by(|a, b| engine.spec(a.alarm).label.cmp(&engine.spec(b.alarm).label))
+        }
     }
     rows
 }
@@ -130,7 +145,12 @@ pub fn alarm_rows(alarms: &Alarms, view: &crate::evaluation::ViewTime, state: &A
 /// Alarms counted for the status bar at the view time: (shown, waiting for an acknowledge).
 pub fn alarm_counts(alarms: &Alarms, view: &crate::evaluation::ViewTime) -> (usize, usize) {
     (0..alarms.engine.len())
-        .map(|a| alarms.engine.status_view(a, view.time, view.following_live).state)
+        .map(|a| {
+            alarms
+                .engine
+                .status_view(a, view.time, view.following_live)
+                .state
+        })
         .fold((0, 0), |(shown, unacked), state| {
             (
                 shown + usize::from(state.is_active() || state.needs_ack()),
@@ -194,7 +214,11 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                 alarms.act(row.alarm, &view, OperatorAction::Acknowledge);
             }
         }
-        if ui.button("Export CSV").on_hover_text("every alarm transition so far").clicked() {
+        if ui
+            .button("Export CSV")
+            .on_hover_text("every alarm transition so far")
+            .clicked()
+        {
             data.state.alarms.export_note = Some(export(&alarms));
         }
     });
@@ -214,63 +238,89 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
 }
 
 fn filters(ui: &mut egui::Ui, state: &mut AlarmPanelState, alarms: &Alarms) {
-    ui.horizontal_wrapped(|ui| {
-        egui::ComboBox::from_id_salt("alarm-priority")
-            .selected_text(state.min_priority.map_or("any priority".into(), |p| format!("≥ {}", p.name())))
-            .width(90.0)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut state.min_priority, None, "any priority");
-                for p in AlarmPriority::ALL {
-                    ui.selectable_value(&mut state.min_priority, Some(p), format!("≥ {}", p.name()));
-                }
-            });
-        egui::ComboBox::from_id_salt("alarm-state")
-            .selected_text(state.states.label())
-            .width(90.0)
-            .show_ui(ui, |ui| {
-                let mut choices = vec![StateFilter::NotNormal, StateFilter::Unacknowledged];
-                choices.extend(AlarmState::ALL.map(StateFilter::Only));
-                choices.push(StateFilter::All);
-                for choice in choices {
-                    ui.selectable_value(&mut state.states, choice, choice.label());
-                }
-            });
-        let mut areas: Vec<&str> = alarms.engine.specs().iter().map(|s| s.area.as_str()).collect();
-        areas.sort_unstable();
-        areas.dedup();
-        egui::ComboBox::from_id_salt("alarm-area")
-            .selected_text(state.area.clone().unwrap_or_else(|| "any area".into()))
-            .width(90.0)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut state.area, None, "any area");
-                for area in areas {
-                    ui.selectable_value(&mut state.area, Some(area.to_owned()), area);
-                }
-            });
-        egui::ComboBox::from_id_salt("alarm-sort")
-            .selected_text(match state.sort {
-                SortBy::Priority => "by priority",
-                SortBy::Time => "by time",
-                SortBy::Tag => "by tag",
-            })
-            .width(90.0)
-            .show_ui(ui, |ui| {
-                ui.selectable_value(&mut state.sort, SortBy::Priority, "by priority");
-                ui.selectable_value(&mut state.sort, SortBy::Time, "by time");
-                ui.selectable_value(&mut state.sort, SortBy::Tag, "by tag");
-            });
-        egui::ComboBox::from_id_salt("alarm-shelve")
-            .selected_text(format!("shelve {}", SHELVE_CHOICES[state.shelve_choice.min(3)].0))
-            .width(90.0)
-            .show_ui(ui, |ui| {
-                for (i, (label, _)) in SHELVE_CHOICES.iter().enumerate() {
-                    ui.selectable_value(&mut state.shelve_choice, i, format!("shelve {label}"));
-                }
-            });
-    });
+    egui::Grid::new("alarm-filters")
+        .num_columns(2)
+        .show(ui, |ui| {
+            egui::ComboBox::from_id_salt("alarm-priority")
+                .selected_text(
+                    state
+                        .min_priority
+                        .map_or("any priority".into(), |p| format!("≥ {}", p.name())),
+                )
+                .width(COMBO_WIDTH)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut state.min_priority, None, "any priority");
+                    for p in AlarmPriority::ALL {
+                        ui.selectable_value(
+                            &mut state.min_priority,
+                            Some(p),
+                            format!("≥ {}", p.name()),
+                        );
+                    }
+                });
+            ui.end_row();
+            egui::ComboBox::from_id_salt("alarm-state")
+                .selected_text(state.states.label())
+                .width(COMBO_WIDTH)
+                .show_ui(ui, |ui| {
+                    let mut choices = vec![StateFilter::NotNormal, StateFilter::Unacknowledged];
+                    choices.extend(AlarmState::ALL.map(StateFilter::Only));
+                    choices.push(StateFilter::All);
+                    for choice in choices {
+                        ui.selectable_value(&mut state.states, choice, choice.label());
+                    }
+                });
+            let mut areas: Vec<&str> = alarms
+                .engine
+                .specs()
+                .iter()
+                .map(|s| s.area.as_str())
+                .collect();
+            areas.sort_unstable();
+            areas.dedup();
+            egui::ComboBox::from_id_salt("alarm-area")
+                .selected_text(state.area.clone().unwrap_or_else(|| "any area".into()))
+                .width(COMBO_WIDTH)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut state.area, None, "any area");
+                    for area in areas {
+                        ui.selectable_value(&mut state.area, Some(area.to_owned()), area);
+                    }
+                });
+            ui.end_row();
+            egui::ComboBox::from_id_salt("alarm-sort")
+                .selected_text(match state.sort {
+                    SortBy::Priority => "by priority",
+                    SortBy::Time => "by time",
+                    SortBy::Tag => "by tag",
+                })
+                .width(COMBO_WIDTH)
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut state.sort, SortBy::Priority, "by priority");
+                    ui.selectable_value(&mut state.sort, SortBy::Time, "by time");
+                    ui.selectable_value(&mut state.sort, SortBy::Tag, "by tag");
+                });
+            egui::ComboBox::from_id_salt("alarm-shelve")
+                .selected_text(format!(
+                    "shelve {}",
+                    SHELVE_CHOICES[state.shelve_choice.min(3)].0
+                ))
+                .width(COMBO_WIDTH)
+                .show_ui(ui, |ui| {
+                    for (i, (label, _)) in SHELVE_CHOICES.iter().enumerate() {
+                        ui.selectable_value(&mut state.shelve_choice, i, format!("shelve {label}"));
+                    }
+                });
+        });
 }
 
-fn alarm_row(ui: &mut egui::Ui, data: &mut PanelData, alarms: &mut Alarms, row: &AlarmRow, flash: bool) {
+fn alarm_row(
+    ui: &mut egui::Ui,
+    data: &mut PanelData,
+    alarms: &mut Alarms,
+    row: &AlarmRow,
+    flash: bool,
+) {
     let spec = alarms.engine.spec(row.alarm).clone();
     let [r, g, b] = row.priority.color();
     let color = egui::Color32::from_rgb(r, g, b);
@@ -283,11 +333,22 @@ fn alarm_row(ui: &mut egui::Ui, data: &mut PanelData, alarms: &mut Alarms, row: 
     let frame = egui::Frame::group(ui.style()).inner_margin(4.0);
     let response = frame
         .show(ui, |ui| {
+            ui.set_min_width(ui.available_width());
             ui.horizontal(|ui| {
-                let (rect, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
-                let fill = if row.state.needs_ack() && !flash { egui::Color32::TRANSPARENT } else { color };
+                let (rect, _) =
+                    ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+                let fill = if row.state.needs_ack() && !flash {
+                    egui::Color32::TRANSPARENT
+                } else {
+                    color
+                };
                 ui.painter().rect_filled(rect, 2.0, fill);
-                ui.painter().rect_stroke(rect, 2.0, egui::Stroke::new(1.0, color), egui::StrokeKind::Inside);
+                ui.painter().rect_stroke(
+                    rect,
+                    2.0,
+                    egui::Stroke::new(1.0, color),
+                    egui::StrokeKind::Inside,
+                );
                 ui.label(egui::RichText::new(&spec.label).monospace().strong());
                 ui.label(value);
             });
@@ -296,7 +357,14 @@ fn alarm_row(ui: &mut egui::Ui, data: &mut PanelData, alarms: &mut Alarms, row: 
                     .since
                     .map(|t| format!(" · {}", since_text(view.time.0 - t.0)))
                     .unwrap_or_default();
-                ui.label(egui::RichText::new(format!("{} · {}{since}", row.priority.name(), row.state.name())).small());
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{} · {}{since}",
+                        row.priority.name(),
+                        row.state.name()
+                    ))
+                    .small(),
+                );
                 if row.state.needs_ack() && ui.small_button("Ack").clicked() {
                     alarms.act(row.alarm, &view, OperatorAction::Acknowledge);
                 }
@@ -304,7 +372,8 @@ fn alarm_row(ui: &mut egui::Ui, data: &mut PanelData, alarms: &mut Alarms, row: 
                     if ui.small_button("Unshelve").clicked() {
                         alarms.act(row.alarm, &view, OperatorAction::Unshelve);
                     }
-                } else if row.state != AlarmState::Suppressed && ui.small_button("Shelve").clicked() {
+                } else if row.state != AlarmState::Suppressed && ui.small_button("Shelve").clicked()
+                {
                     let (_, duration) = SHELVE_CHOICES[data.state.alarms.shelve_choice.min(3)];
                     alarms.shelve(row.alarm, &view, duration);
                 }
@@ -312,7 +381,11 @@ fn alarm_row(ui: &mut egui::Ui, data: &mut PanelData, alarms: &mut Alarms, row: 
         })
         .response
         .interact(egui::Sense::click())
-        .on_hover_text(if spec.message.is_empty() { spec.area.clone() } else { format!("{}\n{}", spec.message, spec.area) });
+        .on_hover_text(if spec.message.is_empty() {
+            spec.area.clone()
+        } else {
+            format!("{}\n{}", spec.message, spec.area)
+        });
     if response.clicked() {
         go_to_alarm(data, &spec.asset, row.since);
     }
@@ -344,11 +417,19 @@ fn since_text(ns: i64) -> String {
 
 /// Writes the alarm history to a CSV in the working directory; the note says where or why not.
 fn export(alarms: &Alarms) -> String {
-    let name = format!("twinscope-alarms-{}.csv", chrono::Utc::now().format("%Y%m%d-%H%M%S"));
-    let path = std::env::current_dir().map(|d| d.join(&name)).unwrap_or_else(|_| name.into());
+    let name = format!(
+        "twinscope-alarms-{}.csv",
+        chrono::Utc::now().format("%Y%m%d-%H%M%S")
+    );
+    let path = std::env::current_dir()
+        .map(|d| d.join(&name))
+        .unwrap_or_else(|_| name.into());
     let result = std::fs::File::create(&path)
         .map_err(|e| e.to_string())
-        .and_then(|file| crate::core::alarms::write_csv(&alarms.engine, std::io::BufWriter::new(file)).map_err(|e| e.to_string()));
+        .and_then(|file| {
+            crate::core::alarms::write_csv(&alarms.engine, std::io::BufWriter::new(file))
+                .map_err(|e| e.to_string())
+        });
     match result {
         Ok(rows) => format!("{rows} rows written to {}", path.display()),
         Err(error) => format!("export failed: {error}"),

@@ -119,9 +119,9 @@ fn apply_asset_materials(
     });
     if phase != blink.on {
         blink.on = phase;
-        let flashing = blinking.iter().filter(|(_, a)| {
-            a.worst.as_ref().is_some_and(|w| w.state.needs_ack())
-        });
+        let flashing = blinking
+            .iter()
+            .filter(|(_, a)| a.worst.as_ref().is_some_and(|w| w.state.needs_ack()));
         dirty.extend(flashing.map(|(entity, _)| entity));
     }
     if *previous_selection != selection.asset {

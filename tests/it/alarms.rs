@@ -18,7 +18,11 @@ const S: i64 = 1_000_000_000;
 /// The base colour of an asset's first mesh part.
 fn part_color(app: &App, asset: Entity) -> Color {
     let part = app.world().get::<AssetParts>(asset).unwrap().0[0];
-    let handle = &app.world().get::<MeshMaterial3d<StandardMaterial>>(part).unwrap().0;
+    let handle = &app
+        .world()
+        .get::<MeshMaterial3d<StandardMaterial>>(part)
+        .unwrap()
+        .0;
     app.world()
         .resource::<Assets<StandardMaterial>>()
         .get(handle)
@@ -27,7 +31,10 @@ fn part_color(app: &App, asset: Entity) -> Color {
 }
 
 fn worst_state(app: &App, asset: Entity) -> Option<AlarmState> {
-    let alarms = app.world().get::<AssetAlarms>(asset).expect("bound assets carry AssetAlarms");
+    let alarms = app
+        .world()
+        .get::<AssetAlarms>(asset)
+        .expect("bound assets carry AssetAlarms");
     alarms.worst.as_ref().map(|w| w.state)
 }
 
@@ -62,14 +69,17 @@ fn a_limit_crossing_raises_paints_acks_and_scrubs_back() {
         .resource_mut::<Assets<StandardMaterial>>()
         .add(StandardMaterial::default());
     for part in parts {
-        app.world_mut().entity_mut(part).insert(MeshMaterial3d(gltf_material.clone()));
+        app.world_mut()
+            .entity_mut(part)
+            .insert(MeshMaterial3d(gltf_material.clone()));
     }
     run_frames(&mut app, 1);
     let motor = asset_entity(&mut app, "M-101");
     assert_eq!(worst_state(&app, motor), None);
 
     let t0 = Timestamp::now().0 - 120 * S;
-    let temp = |t: i64, v: f64| Sample::new(SignalId::new("M-101.temperature"), Timestamp(t0 + t * S), v);
+    let temp =
+        |t: i64, v: f64| Sample::new(SignalId::new("M-101.temperature"), Timestamp(t0 + t * S), v);
     send(&app, vec![temp(0, 70.0), temp(10, 97.0), temp(30, 98.0)]);
     run_frames(&mut app, 3);
 
@@ -78,26 +88,49 @@ fn a_limit_crossing_raises_paints_acks_and_scrubs_back() {
     assert_eq!(worst.label, "M-101.temperature H");
     assert_eq!(worst.priority, AlarmPriority::High);
     assert_eq!(worst.state, AlarmState::Unacknowledged);
-    assert_eq!(worst.since, Timestamp(t0 + 15 * S), "activation after the 5 s on-delay");
+    assert_eq!(
+        worst.since,
+        Timestamp(t0 + 15 * S),
+        "activation after the 5 s on-delay"
+    );
     assert_eq!((alarm.active, alarm.unacknowledged), (1, 1));
     let [r, g, b] = AlarmPriority::High.color();
     let alarm_color = Color::srgb_u8(r, g, b);
-    assert_eq!(part_color(&app, motor), alarm_color, "painted in the priority colour");
+    assert_eq!(
+        part_color(&app, motor),
+        alarm_color,
+        "painted in the priority colour"
+    );
     let markers = &app.world().resource::<Markers>().0;
-    assert!(markers.iter().any(|m| m.kind == MarkerKind::Alarm(AlarmPriority::High)
-        && m.time == Timestamp(t0 + 15 * S)
-        && m.label == "M-101.temperature H"));
+    assert!(
+        markers
+            .iter()
+            .any(|m| m.kind == MarkerKind::Alarm(AlarmPriority::High)
+                && m.time == Timestamp(t0 + 15 * S)
+                && m.label == "M-101.temperature H")
+    );
 
     // Acknowledge at the (live) view time.
     let index = {
         let alarms = app.world().resource::<Alarms>();
-        alarms.engine.specs().iter().position(|s| s.label == "M-101.temperature H").unwrap()
+        alarms
+            .engine
+            .specs()
+            .iter()
+            .position(|s| s.label == "M-101.temperature H")
+            .unwrap()
     };
     let view = *app.world().resource::<ViewTime>();
-    app.world_mut().resource_mut::<Alarms>().act(index, &view, OperatorAction::Acknowledge);
+    app.world_mut()
+        .resource_mut::<Alarms>()
+        .act(index, &view, OperatorAction::Acknowledge);
     run_frames(&mut app, 2);
     assert_eq!(worst_state(&app, motor), Some(AlarmState::Acknowledged));
-    assert_eq!(part_color(&app, motor), alarm_color, "acknowledged: steady colour");
+    assert_eq!(
+        part_color(&app, motor),
+        alarm_color,
+        "acknowledged: steady colour"
+    );
 
     // Scrub back: before the ack it was unacknowledged, before the on-delay normal.
     app.world_mut().resource_mut::<Cursor>().0 = TimeCursor::paused_at(Timestamp(t0 + 20 * S));
@@ -106,7 +139,11 @@ fn a_limit_crossing_raises_paints_acks_and_scrubs_back() {
     app.world_mut().resource_mut::<Cursor>().0 = TimeCursor::paused_at(Timestamp(t0 + 12 * S));
     run_frames(&mut app, 2);
     assert_eq!(worst_state(&app, motor), None, "still within the on-delay");
-    assert_ne!(part_color(&app, motor), alarm_color, "back to the rule colour");
+    assert_ne!(
+        part_color(&app, motor),
+        alarm_color,
+        "back to the rule colour"
+    );
 }
 
 #[test]
@@ -138,7 +175,11 @@ fn the_cli_exports_the_simulated_motor_overheating_as_csv() {
         csv.to_str().unwrap(),
     ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(stdout.contains("transitions of"), "{stdout}");
     let text = std::fs::read_to_string(&csv).unwrap();
     let mut lines = text.lines();
@@ -152,7 +193,10 @@ fn the_cli_exports_the_simulated_motor_overheating_as_csv() {
     });
     let row = overheated.unwrap_or_else(|| panic!("no motor H activation in\n{text}"));
     assert!(row[0].starts_with("2023-11-14T"), "{row:?}");
-    assert_eq!((row[4], row[5], row[6]), ("high", "normal", "unacknowledged"));
+    assert_eq!(
+        (row[4], row[5], row[6]),
+        ("high", "normal", "unacknowledged")
+    );
     assert!(row[7].parse::<f64>().unwrap() >= 95.0);
     let mut times: Vec<&str> = rows.iter().map(|r| r[0]).collect();
     let sorted = {
@@ -162,5 +206,9 @@ fn the_cli_exports_the_simulated_motor_overheating_as_csv() {
     };
     times.dedup();
     assert!(!times.is_empty());
-    assert_eq!(rows.iter().map(|r| r[0]).collect::<Vec<_>>(), sorted, "time order");
+    assert_eq!(
+        rows.iter().map(|r| r[0]).collect::<Vec<_>>(),
+        sorted,
+        "time order"
+    );
 }

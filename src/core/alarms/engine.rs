@@ -309,6 +309,18 @@ impl AlarmEngine {
         counts
     }
 
+    /// When the alarm last became active at or before `time` (journal only), e.g. for an alarm
+    /// that returned unacknowledged: where the operator should look.
+    pub fn last_activation(&self, alarm: usize, time: Timestamp) -> Option<Timestamp> {
+        let journal = &self.runtimes[alarm].journal;
+        let end = journal.partition_point(|tr| tr.time <= time.0);
+        journal[..end]
+            .iter()
+            .rev()
+            .find_map(|tr| tr.active_since)
+            .map(Timestamp)
+    }
+
     /// The asset index an alarm belongs to.
     pub fn asset_of(&self, alarm: usize) -> Option<usize> {
         self.asset_of[alarm].map(|a| a as usize)

@@ -274,7 +274,11 @@ fn incremental_equals_from_scratch_with_late_samples_and_actions() {
     store.ingest(samples.clone());
     store.ingest([sample("run", 500, 1.0), sample("run", 700, 0.0)]);
     scratch.act(0, Timestamp(300 * S), OperatorAction::Acknowledge);
-    scratch.act(1, Timestamp(1_200 * S), OperatorAction::Shelve { until: 1_500 * S });
+    scratch.act(
+        1,
+        Timestamp(1_200 * S),
+        OperatorAction::Shelve { until: 1_500 * S },
+    );
     scratch.update(&mut store);
 
     // Incremental: shuffled chunks, an update after each, actions in between.
@@ -287,7 +291,11 @@ fn incremental_equals_from_scratch_with_late_samples_and_actions() {
     for (i, chunk) in chunks.into_iter().enumerate() {
         store2.ingest(chunk);
         if i == 4 {
-            inc.act(1, Timestamp(1_200 * S), OperatorAction::Shelve { until: 1_500 * S });
+            inc.act(
+                1,
+                Timestamp(1_200 * S),
+                OperatorAction::Shelve { until: 1_500 * S },
+            );
             store2.ingest([sample("run", 700, 0.0)]);
         }
         if i == 9 {
@@ -316,7 +324,11 @@ fn late_sample_invalidates_and_only_changed_alarms_are_processed() {
     store.ingest((0..10).map(|t| sample("x", t, 90.0)));
     store.ingest((0..10).map(|t| sample("y", t, 90.0)));
     assert_eq!(engine.update(&mut store), 2);
-    assert_eq!(engine.update(&mut store), 0, "nothing new, nothing processed");
+    assert_eq!(
+        engine.update(&mut store),
+        0,
+        "nothing new, nothing processed"
+    );
     assert_eq!(engine.status_at(0, Timestamp(9 * S)).state, Normal);
     // A late sample in the past of x only.
     store.ingest([sample("x", 4, 99.0)]);
@@ -344,7 +356,11 @@ fn delay_elapses_without_a_later_sample() {
     assert_eq!(at.active_since, Some(Timestamp(15 * S)));
     assert!(engine.journal(0).is_empty(), "peeking records nothing");
     engine.settle(Timestamp(20 * S));
-    assert_eq!(engine.journal(0).len(), 1, "settling records the activation");
+    assert_eq!(
+        engine.journal(0).len(),
+        1,
+        "settling records the activation"
+    );
     // A sample after settling but before its horizon still replays correctly.
     store.ingest([sample("x", 12, 90.0)]);
     engine.update(&mut store);
@@ -404,4 +420,21 @@ fn csv_export_lists_transitions_in_time_order() {
             "1970-01-01T00:00:02Z,x H,M-1,Pumping,medium,acknowledged,normal,90,cleared,",
         ]
     );
+}
+
+#[test]
+fn last_activation_survives_return_to_normal() {
+    let (mut store, mut engine) = engine_with(vec![AlarmSpec::limit("x", LimitKind::High, 95.0)]);
+    store.ingest([
+        sample("x", 0, 90.0),
+        sample("x", 10, 99.0),
+        sample("x", 20, 90.0),
+    ]);
+    engine.update(&mut store);
+    assert_eq!(engine.status_at(0, Timestamp(25 * S)).active_since, None);
+    assert_eq!(
+        engine.last_activation(0, Timestamp(25 * S)),
+        Some(Timestamp(10 * S))
+    );
+    assert_eq!(engine.last_activation(0, Timestamp(5 * S)), None);
 }

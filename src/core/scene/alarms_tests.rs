@@ -66,7 +66,10 @@ area = "Motors"
     )
     .unwrap();
     let labels: Vec<&str> = scene.alarms.iter().map(|a| a.label.as_str()).collect();
-    assert_eq!(labels, ["M-1.temperature HH", "M-1.temperature H", "M-1 stopped"]);
+    assert_eq!(
+        labels,
+        ["M-1.temperature HH", "M-1.temperature H", "M-1 stopped"]
+    );
     let hh = &scene.alarms[0];
     assert_eq!(
         hh.condition,
@@ -77,7 +80,10 @@ area = "Motors"
     );
     assert_eq!(hh.priority, AlarmPriority::Urgent);
     assert_eq!(scene.alarms[1].priority, AlarmPriority::Medium, "h default");
-    assert_eq!((hh.on_delay_ns, hh.off_delay_ns), (5_000_000_000, 60_000_000_000));
+    assert_eq!(
+        (hh.on_delay_ns, hh.off_delay_ns),
+        (5_000_000_000, 60_000_000_000)
+    );
     assert_eq!(hh.deadband, 2.0);
     assert_eq!(hh.asset.as_deref(), Some("M-1"));
     assert_eq!(hh.area, "M-1", "area defaults to the asset");
@@ -186,7 +192,10 @@ fn check_warns_about_alarms_it_cannot_show_and_rejects_duplicates() {
     let report = check_scene(&scene, &nodes);
     let text = report.render();
     assert!(report.has_errors(), "{text}");
-    assert!(text.contains("alarm `M-1.temperature H` is configured twice"), "{text}");
+    assert!(
+        text.contains("alarm `M-1.temperature H` is configured twice"),
+        "{text}"
+    );
     assert!(text.contains("signal `X-9.flow` is not declared"), "{text}");
     assert!(text.contains("no binding lists `X-9.flow`"), "{text}");
 }
