@@ -88,12 +88,15 @@ fn create_alarms(
     commands.insert_resource(alarms);
 }
 
+/// Bound assets that have no [`AssetAlarms`] yet.
+type NeedsAlarms = (With<AssetBinding>, Without<AssetAlarms>);
+
 /// Gives every bound asset an [`AssetAlarms`] (badges and materials read it) and, when it has
 /// alarms, its [`AlarmAsset`] index.
 fn attach_asset_alarms(
     mut commands: Commands,
     alarms: Option<Res<Alarms>>,
-    added: Query<(Entity, &PlantAsset), (With<AssetBinding>, Without<AssetAlarms>)>,
+    added: Query<(Entity, &PlantAsset), NeedsAlarms>,
 ) {
     let Some(alarms) = alarms else {
         return;

@@ -134,7 +134,7 @@ pub fn alarm_rows(
                 a.since,
             ))
         }),
-        SortBy::Time => rows.sort_by(|a, b| b.since.cmp(&a.since)),
+        SortBy::Time => rows.sort_by_key(|row| std::cmp::Reverse(row.since)),
         SortBy::Tag => {
             rows.sort_by(|a, b| engine.spec(a.alarm).label.cmp(&engine.spec(b.alarm).label))
         }
@@ -168,7 +168,7 @@ pub(super) struct AlarmData<'w> {
 
 /// Whether flashing items are in their bright phase (about 1 Hz).
 fn flash_on(data: &PanelData) -> bool {
-    (data.alarm_data.time.elapsed_secs_f64() * 2.0) as u64 % 2 == 0
+    ((data.alarm_data.time.elapsed_secs_f64() * 2.0) as u64).is_multiple_of(2)
 }
 
 /// The status bar's alarm count; a click opens the alarm list.

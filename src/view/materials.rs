@@ -76,13 +76,13 @@ pub fn plugin(app: &mut App) {
         );
 }
 
+/// Asset meshes whose glTF material is not recorded yet.
+type UnrememberedPart = (With<crate::plant::AssetPart>, Without<OriginalMaterial>);
+
 /// Records each mesh's glTF material once, before any recolouring.
 fn remember_original_materials(
     mut commands: Commands,
-    meshes: Query<
-        (Entity, &MeshMaterial3d<StandardMaterial>),
-        (With<crate::plant::AssetPart>, Without<OriginalMaterial>),
-    >,
+    meshes: Query<(Entity, &MeshMaterial3d<StandardMaterial>), UnrememberedPart>,
 ) {
     for (entity, material) in &meshes {
         commands
@@ -90,6 +90,20 @@ fn remember_original_materials(
             .insert(OriginalMaterial(material.0.clone()));
     }
 }
+
+/// What can change how an asset looks.
+type ChangedLooks = Or<(
+    Changed<AssetStatus>,
+    Changed<AssetAlarms>,
+    Added<AssetParts>,
+)>;
+
+/// What an asset's look is made from.
+type AssetLooks = (
+    &'static AssetParts,
+    Option<&'static AssetStatus>,
+    Option<&'static AssetAlarms>,
+);
 
 /// Sets the material of every part of assets whose status, alarms or selection changed, and
 /// of assets with unacknowledged alarms when the blink phase flips.
@@ -101,21 +115,14 @@ fn apply_asset_materials(
     mut blink: ResMut<AlarmBlink>,
     mut buckets: ResMut<MaterialBuckets>,
     mut materials: ResMut<Assets<StandardMaterial>>,
-    changed: Query<
-        Entity,
-        Or<(
-            Changed<AssetStatus>,
-            Changed<AssetAlarms>,
-            Added<AssetParts>,
-        )>,
-    >,
+    changed: Query<Entity, ChangedLooks>,
     blinking: Query<(Entity, &AssetAlarms)>,
-    assets: Query<(&AssetParts, Option<&AssetStatus>, Option<&AssetAlarms>), With<PlantAsset>>,
+    assets: Query<AssetLooks, With<PlantAsset>>,
     mut parts: Query<(&mut MeshMaterial3d<StandardMaterial>, &OriginalMaterial)>,
 ) {
     let mut dirty: Vec<Entity> = changed.iter().collect();
     let phase = time.map_or(blink.on, |t| {
-        (t.elapsed_secs_f64() / blink.half_period_s.max(0.05)) as u64 % 2 == 0
+        ((t.elapsed_secs_f64() / blink.half_period_s.max(0.05)) as u64).is_multiple_of(2)
     });
     if phase != blink.on {
         blink.on = phase;

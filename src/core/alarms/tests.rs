@@ -405,7 +405,7 @@ fn csv_export_lists_transitions_in_time_order() {
     spec.area = "Pumping".into();
     let (mut store, mut engine) = engine_with(vec![spec]);
     store.ingest([sample("x", 0, 99.5), sample("x", 2, 90.0)]);
-    engine.act(0, Timestamp(1 * S), OperatorAction::Acknowledge);
+    engine.act(0, Timestamp(S), OperatorAction::Acknowledge);
     engine.update(&mut store);
     let mut out = Vec::new();
     assert_eq!(write_csv(&engine, &mut out).unwrap(), 3);
