@@ -26,6 +26,8 @@ pub struct ViewerOptions {
     pub select: Option<String>,
     /// Open the connection panel at start.
     pub connection_panel: bool,
+    /// Show the alarm list (instead of the asset outliner) at start.
+    pub alarm_panel: bool,
     /// Record everything ingested to this MCAP file from the start.
     pub record: Option<PathBuf>,
     /// Replay this recording instead of a live source.
@@ -184,6 +186,13 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
         app.world_mut()
             .resource_mut::<crate::ui::UiState>()
             .connection_open = true;
+    }
+
+    if options.alarm_panel {
+        app.world_mut()
+            .resource_mut::<crate::ui::UiState>()
+            .alarms
+            .open = true;
     }
 
     if let Some((path, after_frames)) = options.screenshot {

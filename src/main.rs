@@ -34,6 +34,9 @@ struct ViewArgs {
     /// Open the MQTT connection panel at start.
     #[arg(long)]
     connection_panel: bool,
+    /// Show the alarm list instead of the asset outliner at start.
+    #[arg(long)]
+    alarms: bool,
     /// Record every sample that arrives to this MCAP file (finished when the window closes).
     #[arg(long, value_name = "FILE.mcap")]
     record: Option<PathBuf>,
@@ -229,6 +232,17 @@ enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Replay a recording through the scene's alarms and write every alarm transition to CSV.
+    Alarms {
+        /// Scene file whose `[[alarms]]` to evaluate.
+        scene: PathBuf,
+        /// The recording (MCAP) to replay.
+        #[arg(long, value_name = "FILE.mcap")]
+        replay: PathBuf,
+        /// The CSV file to write.
+        #[arg(long, value_name = "FILE.csv")]
+        out: PathBuf,
+    },
     /// Generate the demo plant model (or a large synthetic one) as GLB.
     GenPlant {
         /// Output file.
@@ -370,6 +384,12 @@ fn main() -> ExitCode {
                 }
             })
         }
+        Some(Command::Alarms { scene, replay, out }) => {
+            twinscope::commands::alarms_csv(&scene, &replay, &out).map(|report| {
+                print!("{report}");
+                ExitCode::SUCCESS
+            })
+        }
         Some(Command::GenPlant { out, assets }) => twinscope::commands::gen_plant(&out, assets)
             .map(|bytes| {
                 println!("wrote {} ({bytes} bytes)", out.display());
@@ -380,6 +400,7 @@ fn main() -> ExitCode {
             let options = twinscope::app::ViewerOptions {
                 source: view.source.options(DEMO_BACKFILL),
                 connection_panel: view.connection_panel,
+                alarm_panel: view.alarms,
                 record: view.record,
                 replay: view.replay,
                 at: view.at,

@@ -49,6 +49,7 @@ pub struct SignalStore {
     evicted: u64,
     eviction: EvictionQueue,
     derived: Derived,
+    watches: Vec<ChangeWatch>,
 }
 
 /// A derived signal resolved to store slots.
@@ -83,6 +84,18 @@ pub enum DerivedSetupError {
     Cycle(Cycle),
 }
 
+/// A reader's handle for [`SignalStore::drain_changes`], from [`SignalStore::watch_changes`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChangeWatcher(usize);
+
+/// Per signal, the earliest sample time inserted since the reader last drained (`i64::MAX`:
+/// nothing), and which signals those are, so an idle frame costs nothing.
+#[derive(Debug, Default)]
+struct ChangeWatch {
+    earliest: Vec<i64>,
+    dirty: Vec<u32>,
+}
+
 impl Default for SignalStore {
     fn default() -> Self {
         Self {
@@ -98,6 +111,7 @@ impl Default for SignalStore {
             evicted: 0,
             eviction: EvictionQueue::default(),
             derived: Derived::default(),
+            watches: Vec::new(),
         }
     }
 }
@@ -224,6 +238,13 @@ impl SignalStore {
             self.eviction.track(slot, history);
         }
         self.held_samples += 1;
+        for watch in &mut self.watches {
+            let earliest = &mut watch.earliest[slot];
+            if *earliest == i64::MAX {
+                watch.dirty.push(slot as u32);
+            }
+            *earliest = (*earliest).min(time.0);
+        }
         if let Some(readers) = self.derived.readers.get(slot) {
             for &reader in readers {
                 self.derived.pending[reader as usize].push(time);
@@ -341,6 +362,33 @@ impl SignalStore {
     /// Samples received in total, declared or not.
     pub fn total_received(&self) -> u64 {
         self.total
+    }
+
+    /// Starts tracking inserts for one more reader (derived state such as alarm journals that
+    /// must be recomputed from the earliest changed time when late samples arrive). Every
+    /// signal starts out changed from the beginning of time, so the reader sees what is held.
+    pub fn watch_changes(&mut self) -> ChangeWatcher {
+        self.watches.push(ChangeWatch {
+            earliest: vec![i64::MIN; self.ids.len()],
+            dirty: (0..self.ids.len() as u32).collect(),
+        });
+        ChangeWatcher(self.watches.len() - 1)
+    }
+
+    /// Calls `changed(signal, earliest)` for each signal that received samples since this
+    /// watcher's last drain, with the earliest sample time inserted, then forgets them.
+    pub fn drain_changes(
+        &mut self,
+        watcher: ChangeWatcher,
+        mut changed: impl FnMut(SignalIndex, Timestamp),
+    ) {
+        let Some(watch) = self.watches.get_mut(watcher.0) else {
+            return;
+        };
+        for slot in watch.dirty.drain(..) {
+            let earliest = std::mem::replace(&mut watch.earliest[slot as usize], i64::MAX);
+            changed(SignalIndex(slot), Timestamp(earliest));
+        }
     }
 
     /// Signals that arrived but are not declared in the scene, with their sample counts.
@@ -504,6 +552,35 @@ mod tests {
         assert_eq!(store.memory_budget(), DEFAULT_MEMORY_BUDGET);
         store.set_max_samples(1_000);
         assert_eq!(store.memory_budget(), 16_000);
+    }
+
+    #[test]
+    fn watchers_see_the_earliest_insert_since_their_last_drain() {
+        let mut store = SignalStore::new(["a", "b"].map(SignalId::new));
+        store.ingest([sample("a", 10, 1.0)]);
+        let first = store.watch_changes();
+        let mut seen = Vec::new();
+        store.drain_changes(first, |i, t| seen.push((i.0, t.0)));
+        assert_eq!(
+            seen,
+            [(0, i64::MIN), (1, i64::MIN)],
+            "all held data is new to it"
+        );
+        let second = store.watch_changes();
+        store.drain_changes(second, |_, _| {});
+        store.ingest([
+            sample("a", 20, 1.0),
+            sample("a", 5, 2.0),
+            sample("a", 30, 3.0),
+        ]);
+        seen.clear();
+        store.drain_changes(first, |i, t| seen.push((i.0, t.0)));
+        assert_eq!(seen, [(0, 5)], "the late sample's time, once");
+        seen.clear();
+        store.drain_changes(first, |i, t| seen.push((i.0, t.0)));
+        assert!(seen.is_empty(), "drained");
+        store.drain_changes(second, |i, t| seen.push((i.0, t.0)));
+        assert_eq!(seen, [(0, 5)], "each watcher drains on its own");
     }
 
     #[test]

@@ -115,8 +115,11 @@ impl AssetHealth {
     }
 }
 
+pub mod alarms;
+
 /// Adds rule evaluation (the time cursor plugin keeps [`ViewTime`] current).
 pub fn plugin(app: &mut App) {
+    app.add_plugins(alarms::plugin);
     app.init_resource::<ViewTime>()
         .init_resource::<SourceLink>()
         .add_systems(

@@ -78,6 +78,8 @@ pub enum MarkerKind {
     ConnectionRestored,
     /// Recording started or stopped.
     Recording,
+    /// A process alarm activated (coloured by its priority).
+    Alarm(crate::core::alarms::AlarmPriority),
 }
 
 /// Events shown as markers on the timeline, in time order.

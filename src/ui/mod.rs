@@ -4,6 +4,7 @@
 //! The 3D viewport is fitted between the panels each frame so framing and picking use the
 //! visible area, not the whole window.
 
+mod alarms;
 mod connection;
 mod inspector;
 mod outliner;
@@ -30,6 +31,8 @@ pub struct UiState {
     pub connection_open: bool,
     /// Timeline zoom and the jump-to-time field.
     pub(crate) timeline: timeline::TimelineState,
+    /// The alarm list's tab, filters and sort.
+    pub alarms: alarms::AlarmPanelState,
 }
 
 /// Smoothed frame time for the status bar.
@@ -103,6 +106,7 @@ struct PanelData<'w, 's> {
     mqtt: Option<Res<'w, crate::sources::MqttStatusView>>,
     replay: Option<Res<'w, crate::sources::ReplayProgressView>>,
     mqtt_rates: Res<'w, crate::sources::MqttRates>,
+    alarm_data: alarms::AlarmData<'w>,
     assets: Query<
         'w,
         's,
@@ -155,7 +159,18 @@ fn draw_panels(
     let left = egui::Panel::left("outliner")
         .resizable(true)
         .default_size(230.0)
-        .show(&mut root, |ui| outliner::draw(ui, &mut data))
+        .show(&mut root, |ui| {
+            ui.horizontal(|ui| {
+                let open = &mut data.state.alarms.open;
+                ui.selectable_value(open, false, "Assets");
+                ui.selectable_value(open, true, "Alarms");
+            });
+            if data.state.alarms.open {
+                alarms::draw(ui, &mut data);
+            } else {
+                outliner::draw(ui, &mut data);
+            }
+        })
         .response
         .rect
         .width();

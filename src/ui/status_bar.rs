@@ -20,6 +20,7 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
         if let Some(mqtt) = &data.mqtt {
             mqtt_status(ui, &mut data.state, mqtt);
         }
+        super::alarms::status_button(ui, data);
         ui.separator();
         ui.label(format!("{:.0} samples/s", data.ingest.samples_per_sec));
         history_memory(ui, &data.store);

@@ -466,6 +466,10 @@ fn draw_markers(
             MarkerKind::ConnectionLost => Color32::from_rgb(240, 120, 40),
             MarkerKind::ConnectionRestored => Color32::from_rgb(90, 200, 110),
             MarkerKind::Recording => Color32::from_rgb(220, 60, 200),
+            MarkerKind::Alarm(priority) => {
+                let [r, g, b] = priority.color();
+                Color32::from_rgb(r, g, b)
+            }
         };
         let top = axis.rect.top() + 2.0;
         painter.add(egui::Shape::convex_polygon(

@@ -6,7 +6,7 @@
 
 use super::selection::Selection;
 use crate::core::rules::RuleColor;
-use crate::evaluation::AssetStatus;
+use crate::evaluation::{AssetAlarms, AssetStatus};
 use crate::plant::{AssetParts, PlantAsset};
 use crate::schedule::TwinscopeSystems;
 use bevy::prelude::*;
@@ -33,23 +33,56 @@ impl MaterialBuckets {
     }
 }
 
+/// Blink phase of unacknowledged alarms (ISA-18.2 flashes them), from real time so it blinks
+/// while the cursor is paused too.
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
+pub struct AlarmBlink {
+    /// Showing the priority colour (else the rule colour).
+    pub on: bool,
+    /// Seconds per half cycle (0.5: about 1 Hz).
+    pub half_period_s: f64,
+}
+
+impl Default for AlarmBlink {
+    fn default() -> Self {
+        Self {
+            on: true,
+            half_period_s: 0.5,
+        }
+    }
+}
+
+/// The colour an asset's alarms paint it, if any: its worst alarm's priority colour, steady
+/// when acknowledged, alternating with the rule colour while it waits for an acknowledge.
+pub fn alarm_color(alarms: Option<&AssetAlarms>, blink_on: bool) -> Option<RuleColor> {
+    let worst = alarms?.worst.as_ref()?;
+    let shown = if worst.state.needs_ack() {
+        blink_on
+    } else {
+        worst.state.is_active()
+    };
+    shown.then(|| RuleColor(worst.priority.color()))
+}
+
 /// Adds status-material application.
 pub fn plugin(app: &mut App) {
-    app.init_resource::<MaterialBuckets>().add_systems(
-        Update,
-        (remember_original_materials, apply_asset_materials)
-            .chain()
-            .in_set(TwinscopeSystems::View),
-    );
+    app.init_resource::<MaterialBuckets>()
+        .init_resource::<AlarmBlink>()
+        .add_systems(
+            Update,
+            (remember_original_materials, apply_asset_materials)
+                .chain()
+                .in_set(TwinscopeSystems::View),
+        );
 }
+
+/// Asset meshes whose glTF material is not recorded yet.
+type UnrememberedPart = (With<crate::plant::AssetPart>, Without<OriginalMaterial>);
 
 /// Records each mesh's glTF material once, before any recolouring.
 fn remember_original_materials(
     mut commands: Commands,
-    meshes: Query<
-        (Entity, &MeshMaterial3d<StandardMaterial>),
-        (With<crate::plant::AssetPart>, Without<OriginalMaterial>),
-    >,
+    meshes: Query<(Entity, &MeshMaterial3d<StandardMaterial>), UnrememberedPart>,
 ) {
     for (entity, material) in &meshes {
         commands
@@ -58,28 +91,57 @@ fn remember_original_materials(
     }
 }
 
-/// Sets the material of every part of assets whose status or selection changed.
+/// What can change how an asset looks.
+type ChangedLooks = Or<(
+    Changed<AssetStatus>,
+    Changed<AssetAlarms>,
+    Added<AssetParts>,
+)>;
+
+/// What an asset's look is made from.
+type AssetLooks = (
+    &'static AssetParts,
+    Option<&'static AssetStatus>,
+    Option<&'static AssetAlarms>,
+);
+
+/// Sets the material of every part of assets whose status, alarms or selection changed, and
+/// of assets with unacknowledged alarms when the blink phase flips.
+#[allow(clippy::too_many_arguments)]
 fn apply_asset_materials(
     selection: Res<Selection>,
     mut previous_selection: Local<Option<Entity>>,
+    time: Option<Res<Time<Real>>>,
+    mut blink: ResMut<AlarmBlink>,
     mut buckets: ResMut<MaterialBuckets>,
     mut materials: ResMut<Assets<StandardMaterial>>,
-    changed: Query<Entity, Or<(Changed<AssetStatus>, Added<AssetParts>)>>,
-    assets: Query<(&AssetParts, Option<&AssetStatus>), With<PlantAsset>>,
+    changed: Query<Entity, ChangedLooks>,
+    blinking: Query<(Entity, &AssetAlarms)>,
+    assets: Query<AssetLooks, With<PlantAsset>>,
     mut parts: Query<(&mut MeshMaterial3d<StandardMaterial>, &OriginalMaterial)>,
 ) {
     let mut dirty: Vec<Entity> = changed.iter().collect();
+    let phase = time.map_or(blink.on, |t| {
+        ((t.elapsed_secs_f64() / blink.half_period_s.max(0.05)) as u64).is_multiple_of(2)
+    });
+    if phase != blink.on {
+        blink.on = phase;
+        let flashing = blinking
+            .iter()
+            .filter(|(_, a)| a.worst.as_ref().is_some_and(|w| w.state.needs_ack()));
+        dirty.extend(flashing.map(|(entity, _)| entity));
+    }
     if *previous_selection != selection.asset {
         dirty.extend(previous_selection.iter().copied());
         dirty.extend(selection.asset.iter().copied());
         *previous_selection = selection.asset;
     }
     for asset in dirty {
-        let Ok((asset_parts, status)) = assets.get(asset) else {
+        let Ok((asset_parts, status, alarms)) = assets.get(asset) else {
             continue;
         };
         let selected = selection.asset == Some(asset);
-        let status_color = status.and_then(|s| s.color);
+        let status_color = alarm_color(alarms, blink.on).or(status.and_then(|s| s.color));
         for &part in &asset_parts.0 {
             let Ok((mut material, original)) = parts.get_mut(part) else {
                 continue;

@@ -13,6 +13,11 @@ use twinscope::plant::{AssetBinding, AssetPart, AssetParts, PlantAsset, PlantSta
 
 /// An app with just enough plugins to load and instance a glTF, plus twinscope's core plugins.
 pub(crate) fn headless_app(scene_path: &Path) -> App {
+    headless_app_with(scene_path, |_| {})
+}
+
+/// [`headless_app`] with `extra` plugins or resources added before the app is finished.
+pub(crate) fn headless_app_with(scene_path: &Path, extra: impl FnOnce(&mut App)) -> App {
     let active = twinscope::app::load_active_scene(scene_path).expect("scene loads");
     let model_dir = active
         .scene
@@ -46,6 +51,7 @@ pub(crate) fn headless_app(scene_path: &Path) -> App {
     app.insert_resource(Store(store));
     app.insert_resource(active);
     twinscope::app::core_plugins(&mut app);
+    extra(&mut app);
     // `App::run` does this; tests that drive `update()` by hand must too (GltfPlugin registers
     // its loader in `finish`).
     app.finish();

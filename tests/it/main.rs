@@ -1,5 +1,6 @@
 //! twinscope's integration tests: one binary (one Bevy link) with a module per area.
 
+mod alarms;
 mod cli;
 mod foxglove;
 mod headless;

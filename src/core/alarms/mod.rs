@@ -1,7 +1,35 @@
 //! Process alarms in ISA-18.2 terms: limit (HH/H/L/LL) and discrete alarms with deadband,
 //! on/off delays and priorities, and the operator's acknowledge and shelve actions.
 //!
-//! Alarm state is derived from history, so it is right at any cursor time, not only live.
+//! Alarm state is derived from history, so it is right at any cursor time, not only live:
+//! [`AlarmEngine`] replays each alarm's inputs through its [`AlarmMachine`] into a journal.
+
+mod engine;
+mod export;
+mod machine;
+mod spec;
+#[cfg(test)]
+mod tests;
+
+pub use engine::{AlarmEngine, AlarmStatus, AssetAlarmCounts, JournalChange};
+pub use export::{ExportRow, export_rows, write_csv};
+pub use machine::{AlarmMachine, Cause, Input, Transition};
+pub use spec::{AlarmCondition, AlarmSpec, LimitKind};
+
+/// What an operator did to an alarm; stamped with the view time it was done at, so it replays
+/// with the history.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OperatorAction {
+    /// Acknowledge: an unacknowledged alarm becomes acknowledged (or normal if it returned).
+    Acknowledge,
+    /// Shelve until this time (ns); on expiry it shows what the process says.
+    Shelve {
+        /// When the shelve expires.
+        until: i64,
+    },
+    /// End a shelve early.
+    Unshelve,
+}
 
 /// How urgently an operator must respond; ordered from least to most urgent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -25,6 +53,29 @@ impl AlarmPriority {
             AlarmPriority::Medium => "medium",
             AlarmPriority::High => "high",
             AlarmPriority::Urgent => "urgent",
+        }
+    }
+
+    /// Every priority, least urgent first.
+    pub const ALL: [AlarmPriority; 4] = [
+        AlarmPriority::Low,
+        AlarmPriority::Medium,
+        AlarmPriority::High,
+        AlarmPriority::Urgent,
+    ];
+
+    /// The priority named `name` (as [`AlarmPriority::name`] writes it).
+    pub fn parse(name: &str) -> Option<AlarmPriority> {
+        Self::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// Display colour (sRGB): urgent red, high orange, medium yellow, low cyan.
+    pub fn color(self) -> [u8; 3] {
+        match self {
+            AlarmPriority::Low => [70, 200, 220],
+            AlarmPriority::Medium => [240, 210, 40],
+            AlarmPriority::High => [245, 130, 20],
+            AlarmPriority::Urgent => [225, 30, 30],
         }
     }
 }
@@ -59,6 +110,16 @@ impl AlarmState {
             AlarmState::Suppressed => "suppressed",
         }
     }
+
+    /// Every state, for filters.
+    pub const ALL: [AlarmState; 6] = [
+        AlarmState::Normal,
+        AlarmState::Unacknowledged,
+        AlarmState::Acknowledged,
+        AlarmState::ReturnedUnacknowledged,
+        AlarmState::Shelved,
+        AlarmState::Suppressed,
+    ];
 
     /// The process condition is in alarm and the operator should see it.
     pub fn is_active(self) -> bool {

@@ -203,6 +203,10 @@ pub fn check_scene(scene: &Scene, nodes: &[ModelNode]) -> CheckReport {
         }
     }
 
+    // A signal that feeds a derived signal or an alarm's suppression is in use even when no
+    // asset lists it (e.g. `M-101.stopped` only suppresses a vibration alarm).
+    used.extend(scene.derived.iter().flat_map(|d| d.expr.inputs()));
+    used.extend(scene.alarms.iter().filter_map(|a| a.suppress_when.as_ref()));
     let mut unbound_signals = Vec::new();
     for (i, spec) in scene.signals.iter().enumerate() {
         let first_declaration = declared.get(&spec.id).is_some_and(|l| *l == &spec.location);
@@ -233,6 +237,45 @@ pub fn check_scene(scene: &Scene, nodes: &[ModelNode]) -> CheckReport {
                     mapping.pattern
                 );
                 push(Severity::Warning, location, format!("topics[{i}]"), message);
+            }
+        }
+    }
+
+    // Alarms: unique labels, declared signals, an asset to show them on.
+    let mut labels: HashMap<&str, &Location> = HashMap::new();
+    for (spec, location) in scene.alarms.iter().zip(&scene.alarm_locations) {
+        let key = "alarms".to_owned();
+        if let Some(first) = labels.insert(&spec.label, location) {
+            let message = format!(
+                "alarm `{}` is configured twice (first at line {})",
+                spec.label, first.line
+            );
+            push(Severity::Error, location, key.clone(), message);
+        }
+        for id in [Some(&spec.signal), spec.suppress_when.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            if !declared.contains_key(id) {
+                let message = format!("alarm `{}`: {}", spec.label, undeclared(id));
+                push(Severity::Warning, location, key.clone(), message);
+            }
+        }
+        match &spec.asset {
+            Some(asset) if !bound.contains_key(asset.as_str()) => {
+                let message = format!(
+                    "alarm `{}` belongs to `{asset}`, which no binding shows",
+                    spec.label
+                );
+                push(Severity::Warning, location, key, message);
+            }
+            Some(_) => {}
+            None => {
+                let message = format!(
+                    "alarm `{}`: no binding lists `{}`; add `asset = \"TAG\"` to show it in 3D",
+                    spec.label, spec.signal
+                );
+                push(Severity::Warning, location, key, message);
             }
         }
     }

@@ -28,6 +28,8 @@ struct RawScene {
     topics: Vec<super::topics_file::RawTopic>,
     #[serde(default)]
     mqtt: super::mqtt_file::RawMqtt,
+    #[serde(default)]
+    alarms: Vec<super::alarms_file::RawAlarm>,
 }
 
 /// `[scene]`.
@@ -130,6 +132,7 @@ impl Converter<'_, '_> {
             .collect::<Result<Vec<_>, _>>()?;
         let (mut topics, topic_locations) = self.topics(&raw.topics)?;
         let mqtt = self.mqtt(&raw.mqtt, base)?;
+        let (alarms, alarm_locations) = self.alarms(&raw.alarms, &bindings)?;
         if let Some(bytes) = mqtt.max_payload_bytes {
             topics.max_payload_bytes = bytes;
         }
@@ -143,6 +146,8 @@ impl Converter<'_, '_> {
             topics,
             topic_locations,
             mqtt,
+            alarms,
+            alarm_locations,
         })
     }
 

@@ -5,6 +5,9 @@
 //! [`check_scene`] adds the checks that need the model (node names, unbound assets), which is
 //! what `twinscope check` prints without opening a window.
 
+mod alarms_file;
+#[cfg(test)]
+mod alarms_tests;
 mod check;
 mod file;
 mod location;
@@ -98,6 +101,10 @@ pub struct Scene {
     pub topic_locations: Vec<Location>,
     /// How to reach the broker (`[mqtt]`); all defaults when the section is absent.
     pub mqtt: MqttSettings,
+    /// Process alarms (`[[alarms]]`), one per limit, in file order.
+    pub alarms: Vec<crate::core::alarms::AlarmSpec>,
+    /// Where each alarm's `signal` is written (same order and length as `alarms`).
+    pub alarm_locations: Vec<Location>,
 }
 
 impl Scene {
