@@ -7,11 +7,14 @@
 
 mod check;
 mod file;
+mod health_file;
 mod location;
 mod model_nodes;
 mod mqtt_file;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_health;
 mod topics_file;
 
 pub use check::{CheckReport, Diagnostic, Severity, check_scene};
@@ -87,6 +90,8 @@ pub struct Scene {
     pub topic_locations: Vec<Location>,
     /// How to reach the broker (`[mqtt]`); all defaults when the section is absent.
     pub mqtt: MqttSettings,
+    /// How sensor health is judged (`[health]`); all defaults when the section is absent.
+    pub health: crate::core::health::HealthConfig,
 }
 
 impl Scene {
