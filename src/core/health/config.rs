@@ -43,7 +43,7 @@ impl Default for HealthSettings {
             spike_z: 6.0,
             spike_window: 30,
             spike_hold_s: None,
-            mad_floor: 0.002,
+            mad_floor: 0.005,
             flatline_after_s: None,
             flatline_samples: 30,
             flatline_tolerance: 0.0,

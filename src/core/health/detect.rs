@@ -11,10 +11,13 @@
 //! - **out-of-range run**: the stretch ending at the cursor sample that lies outside the range;
 //! - **spike**: an isolated outlier. A sample is a spike when its robust z-score against the
 //!   median/MAD of up to `window` samples before it exceeds the threshold *and the next sample
-//!   is back* (its own z-score against the same window is within the threshold). Judging one
+//!   is back* (its own z-score against the same window is within half the threshold; a level
+//!   shift of a few noise widths would otherwise now and then "come back" on noise). Judging one
 //!   sample late is what keeps level shifts, ramps and pump start-ups from counting as spikes:
 //!   their next sample does not come back. A silence longer than the stale time starts a new
-//!   window, so a value that moved while a transmitter was silent is not a spike either.
+//!   window, so a value that moved while a transmitter was silent is not a spike either, and a
+//!   window without any spread (MAD exactly 0: a stuck, resting or coarsely quantised signal)
+//!   judges nothing, so the first real value after a stuck stretch is not a spike.
 
 use super::config::{HealthSpec, MIN_SPIKE_WINDOW, SpikeSpec};
 use crate::core::history::SignalHistory;
@@ -91,8 +94,9 @@ fn median_in_place(values: &mut [f64]) -> f64 {
     }
 }
 
-/// Median and robust standard deviation (MAD × 1.4826, floored) of `window`.
-fn robust_stats(window: &VecDeque<f64>, floor: f64) -> (f64, f64) {
+/// Median and robust standard deviation (MAD × 1.4826, floored) of `window`; `None` when the
+/// window has no spread at all.
+fn robust_stats(window: &VecDeque<f64>, floor: f64) -> Option<(f64, f64)> {
     let mut buf = [0.0f64; super::config::MAX_SPIKE_WINDOW];
     let n = window.len().min(buf.len());
     for (slot, v) in buf.iter_mut().zip(window.iter()) {
@@ -102,8 +106,8 @@ fn robust_stats(window: &VecDeque<f64>, floor: f64) -> (f64, f64) {
     for v in &mut buf[..n] {
         *v = (*v - median).abs();
     }
-    let mad = median_in_place(&mut buf[..n]).max(floor);
-    (median, MAD_TO_SIGMA * mad)
+    let mad = median_in_place(&mut buf[..n]);
+    (mad > 0.0).then(|| (median, MAD_TO_SIGMA * mad.max(floor)))
 }
 
 impl SpikeState {
@@ -119,10 +123,12 @@ impl SpikeState {
             self.pending = Some((time, value));
             return;
         }
-        if self.window.len() >= MIN_SPIKE_WINDOW.min(spec.window) {
-            let (median, sigma) = robust_stats(&self.window, spec.mad_floor);
+        let stats = (self.window.len() >= MIN_SPIKE_WINDOW.min(spec.window))
+            .then(|| robust_stats(&self.window, spec.mad_floor))
+            .flatten();
+        if let Some((median, sigma)) = stats {
             let z = (p_value - median).abs() / sigma;
-            let back = (value - median).abs() / sigma <= spec.z;
+            let back = (value - median).abs() / sigma <= spec.z / 2.0;
             if z > spec.z && back && z.is_finite() {
                 self.last = Some(Spike {
                     at: p_time,

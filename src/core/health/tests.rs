@@ -190,7 +190,7 @@ fn a_spike_shows_once_it_came_back_and_for_the_hold_time() {
 fn noise_and_quiet_signals_are_no_spikes() {
     let spec = spec(0.5);
     let noisy = series(0.5, (0..400).map(flow));
-    // Nearly constant, with a blip well within the MAD floor (0.2 % of the span).
+    // Nearly constant, with a blip well within the MAD floor (0.5 % of the span).
     let quiet = series(
         0.5,
         (0..400).map(|i| 10.0 + 1e-6 * noise(i) + if i == 200 { 0.5 } else { 0.0 }),
@@ -203,7 +203,7 @@ fn noise_and_quiet_signals_are_no_spikes() {
 }
 
 #[test]
-fn level_shifts_ramps_and_resumed_dropouts_are_no_spikes() {
+fn level_shifts_ramps_resumed_dropouts_and_unstuck_values_are_no_spikes() {
     let spec = spec(0.5);
     let shift = series(
         0.5,
@@ -219,9 +219,21 @@ fn level_shifts_ramps_and_resumed_dropouts_are_no_spikes() {
         let v = flow(i) + if i >= 160 { 20.0 } else { 0.0 };
         dropout.insert(t(i as f64 * 0.5), v);
     }
+    // Stuck at 10 for 100 samples, then a noisy transmitter again (wide noise, so the first
+    // real values would look like spikes against the stuck stretch's zero spread).
+    let unstuck = series(
+        0.5,
+        (0..200).map(|i| if i < 100 { 10.0 } else { 10.0 + 5.0 * noise(i) }),
+    );
     for k in 0..200 {
         let secs = k as f64 * 0.5;
-        for (name, history) in [("shift", &shift), ("ramp", &ramp), ("dropout", &dropout)] {
+        let all = [
+            ("shift", &shift),
+            ("ramp", &ramp),
+            ("dropout", &dropout),
+            ("unstuck", &unstuck),
+        ];
+        for (name, history) in all {
             let health = at(history, &spec, secs);
             assert!(health.spike.is_none(), "{name} at {secs} s: {health:?}");
         }

@@ -6,7 +6,7 @@
 //! spike_z = 6.0              # robust z-score of an isolated outlier
 //! spike_window = 30          # samples the median/MAD is taken over
 //! spike_hold = "10s"         # how long a spike stays shown (default: ten periods)
-//! mad_floor = 0.002          # smallest MAD, as a fraction of the range span
+//! mad_floor = 0.005          # smallest MAD, as a fraction of the range span
 //! flatline_after = "5m"      # unchanged this long is stuck (default: 120 periods, >= 1 min)
 //! flatline_samples = 30      # ... and for at least this many samples
 //! flatline_tolerance = 0.0   # change still "unchanged", as a fraction of the range span

@@ -23,7 +23,11 @@ fn the_demo_opts_its_valves_out_of_flatline() {
     assert_eq!(spec.flatline, None);
     assert!(spec.spike.is_some() && spec.range.is_some() && spec.stale_after_s.is_some());
     let level = scene.signal(&SignalId::new("TK-101.level")).unwrap();
-    assert_eq!(scene.health.spec(level), HealthSpec::for_signal(level));
+    let spec = scene.health.spec(level);
+    assert_eq!(spec.spike.unwrap().z, 8.0, "the demo's own threshold");
+    let defaults = HealthSpec::for_signal(level);
+    assert_eq!(spec.flatline, defaults.flatline);
+    assert_eq!(defaults.spike.unwrap().z, 6.0);
 }
 
 #[test]
