@@ -4,6 +4,8 @@
 //! reading values at [`ViewTime`], which the time cursor sets, so every visual shows the plant
 //! as it was at the cursor.
 
+pub mod health;
+
 use crate::core::freshness::{Freshness, LinkState, freshness};
 use crate::core::rules::RuleColor;
 use crate::core::signal::Timestamp;
@@ -114,6 +116,7 @@ impl AssetHealth {
 
 /// Adds rule evaluation (the time cursor plugin keeps [`ViewTime`] current).
 pub fn plugin(app: &mut App) {
+    app.add_plugins(health::plugin);
     app.init_resource::<ViewTime>()
         .init_resource::<SourceLink>()
         .add_systems(

@@ -3,6 +3,7 @@
 mod cli;
 mod foxglove;
 mod headless;
+mod health;
 mod ingest;
 mod mosquitto;
 mod mqtt;
