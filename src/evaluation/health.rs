@@ -125,7 +125,7 @@ pub fn update_asset_health(
             }
         }
         // Stable, so one signal's issues keep their order among equals.
-        issues.sort_by(|a, b| b.kind.cmp(&a.kind));
+        issues.sort_by_key(|issue| std::cmp::Reverse(issue.kind));
         let next = AssetHealth { issues };
         health.set_if_neq(next);
     }

@@ -111,8 +111,15 @@ fn robust_stats(window: &VecDeque<f64>, floor: f64) -> Option<(f64, f64)> {
 }
 
 impl SpikeState {
-    /// Takes the next sample: judges the pending one now that its successor is known.
-    fn step(&mut self, spec: &SpikeSpec, stale_after_s: Option<f64>, time: Timestamp, value: f64) {
+    /// Takes the next sample: judges the pending one now that its successor is known (unless
+    /// it is older than `judge_from`: a replay only fills the window with those).
+    fn step(
+        &mut self,
+        spec: &SpikeSpec,
+        stale_after_s: Option<f64>,
+        judge_from: Timestamp,
+        (time, value): (Timestamp, f64),
+    ) {
         let Some((p_time, p_value)) = self.pending else {
             self.pending = Some((time, value));
             return;
@@ -123,9 +130,10 @@ impl SpikeState {
             self.pending = Some((time, value));
             return;
         }
-        let stats = (self.window.len() >= MIN_SPIKE_WINDOW.min(spec.window))
-            .then(|| robust_stats(&self.window, spec.mad_floor))
-            .flatten();
+        let stats = (p_time >= judge_from
+            && self.window.len() >= MIN_SPIKE_WINDOW.min(spec.window))
+        .then(|| robust_stats(&self.window, spec.mad_floor))
+        .flatten();
         if let Some((median, sigma)) = stats {
             let z = (p_value - median).abs() / sigma;
             let back = (value - median).abs() / sigma <= spec.z / 2.0;
@@ -166,7 +174,9 @@ impl SampleState {
             None
         };
         if let Some(spike) = &spec.spike {
-            self.spike.step(spike, spec.stale_after_s, time, value);
+            let judge_all = Timestamp(i64::MIN);
+            self.spike
+                .step(spike, spec.stale_after_s, judge_all, (time, value));
         }
         self.cursor = Some((time, value));
     }
@@ -178,7 +188,8 @@ impl SampleState {
         };
         let mut state = Self::default();
         // Spikes: replay the newest samples (the hold span plus a full window before it)
-        // through the same stepping the tracker uses.
+        // through the same stepping the tracker uses, judging only those that could still be
+        // shown (older spikes are hidden whichever way the state was reached).
         if let Some(spike) = &spec.spike {
             let hold_from = cursor.0.0.saturating_sub((spike.hold_s * 1e9) as i64);
             let mut older = 0usize;
@@ -191,7 +202,10 @@ impl SampleState {
                 older <= spike.window + 1 && recent.len() < MAX_RUN_SCAN
             });
             for &(t, v) in recent.iter().rev() {
-                state.spike.step(spike, spec.stale_after_s, t, v);
+                let judge_from = Timestamp(hold_from);
+                state
+                    .spike
+                    .step(spike, spec.stale_after_s, judge_from, (t, v));
             }
         }
         // Flatline: walk back while values stay unchanged.
