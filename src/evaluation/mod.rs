@@ -4,6 +4,8 @@
 //! reading values at [`ViewTime`], which the time cursor sets, so every visual shows the plant
 //! as it was at the cursor.
 
+pub mod health;
+
 use crate::core::freshness::{Freshness, LinkState, freshness};
 use crate::core::rules::RuleColor;
 use crate::core::signal::Timestamp;
@@ -120,6 +122,7 @@ pub mod alarms;
 /// Adds rule evaluation (the time cursor plugin keeps [`ViewTime`] current).
 pub fn plugin(app: &mut App) {
     app.add_plugins(alarms::plugin);
+    app.add_plugins(health::plugin);
     app.init_resource::<ViewTime>()
         .init_resource::<SourceLink>()
         .add_systems(

@@ -1,8 +1,9 @@
 //! Inspector: the selected asset's description, bound signals with value, unit and age at
-//! the cursor, and a plot of each around the cursor.
+//! the cursor, its sensor-health issues, and a plot of each signal around the cursor.
 
 use super::{PanelData, egui_color};
 use crate::core::freshness::{Freshness, StaleCause};
+use crate::core::health::{HealthIssue, HealthIssueKind};
 use crate::view::camera::CameraCommand;
 use bevy_egui::egui;
 
@@ -93,11 +94,106 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                 ui.end_row();
             }
         });
+    if let Some(health) = data.selection.asset.and_then(|e| data.health.get(e).ok()) {
+        ui.add_space(6.0);
+        health_section(ui, &health.issues, data.view_time.time);
+    }
     let signals = binding.signals.clone();
     ui.separator();
     egui::ScrollArea::vertical()
         .id_salt("inspector-plots")
         .show(ui, |ui| super::plot::signal_plots(ui, data, &signals));
+}
+
+/// Sensor health's own colour: a neutral grey, so it never reads as a process alarm.
+pub const HEALTH_COLOR: egui::Color32 = egui::Color32::from_rgb(0xb4, 0xb8, 0xbe);
+
+/// A glyph egui's default fonts have for each kind of sensor problem: `?` when the value is
+/// unknown (stale, disconnected), `⏸` when it is frozen, `⚠` when it is implausible.
+pub fn health_glyph(kind: HealthIssueKind) -> &'static str {
+    match kind {
+        HealthIssueKind::Stale | HealthIssueKind::Disconnected => "?",
+        HealthIssueKind::Flatline => "⏸",
+        HealthIssueKind::OutOfRange | HealthIssueKind::Spike => "⚠",
+    }
+}
+
+/// One line per issue, for hover text.
+pub fn health_hover(issues: &[HealthIssue]) -> String {
+    let lines: Vec<String> = issues
+        .iter()
+        .map(|i| format!("{}: {} — {}", i.signal, i.kind.name(), i.detail))
+        .collect();
+    format!("sensor health (not a process alarm)\n{}", lines.join("\n"))
+}
+
+/// The asset's sensor-health issues in a grey, hatched box of their own, apart from alarms.
+fn health_section(
+    ui: &mut egui::Ui,
+    issues: &[HealthIssue],
+    view_time: crate::core::signal::Timestamp,
+) {
+    ui.label(egui::RichText::new("Sensor health").strong());
+    if issues.is_empty() {
+        ui.label(egui::RichText::new("all transmitters look healthy").weak());
+        return;
+    }
+    let background = ui.painter().add(egui::Shape::Noop);
+    let frame = egui::Frame::group(ui.style())
+        .fill(egui::Color32::TRANSPARENT)
+        .stroke(egui::Stroke::new(1.0, HEALTH_COLOR))
+        .show(ui, |ui| {
+            egui::Grid::new("health-issues")
+                .num_columns(4)
+                .spacing([10.0, 4.0])
+                .show(ui, |ui| {
+                    for issue in issues {
+                        ui.label(egui::RichText::new(issue.signal.as_str()).monospace());
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "{} {}",
+                                health_glyph(issue.kind),
+                                issue.kind.name()
+                            ))
+                            .color(HEALTH_COLOR),
+                        );
+                        ui.label(match issue.since {
+                            Some(since) => {
+                                format!("since {}", format_age(view_time.secs_since(since)))
+                            }
+                            None => String::new(),
+                        });
+                        ui.label(egui::RichText::new(&issue.detail).weak().small());
+                        ui.end_row();
+                    }
+                });
+        });
+    ui.painter().set(background, hatch(frame.response.rect));
+}
+
+/// Faint diagonal lines filling `rect`: the hatching that marks data as untrustworthy.
+fn hatch(rect: egui::Rect) -> egui::Shape {
+    let stroke = egui::Stroke::new(1.0, egui::Color32::from_gray(62));
+    let mut lines = vec![egui::Shape::rect_filled(
+        rect,
+        4.0,
+        egui::Color32::from_gray(38),
+    )];
+    let step = 9.0;
+    // Lines y = x - c, clipped to the rectangle.
+    let mut c = rect.left() - rect.bottom();
+    while c < rect.right() - rect.top() {
+        let x0 = rect.left().max(rect.top() + c);
+        let x1 = rect.right().min(rect.bottom() + c);
+        if x1 > x0 {
+            lines.push(egui::Shape::line_segment(
+                [egui::pos2(x0, x0 - c), egui::pos2(x1, x1 - c)],
+                stroke,
+            ));
+        }
+        c += step;
+    }
+    egui::Shape::Vec(lines)
 }
 
 /// Why an asset's colour is faded, in words; `None` while its value is current.

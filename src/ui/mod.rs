@@ -117,6 +117,8 @@ struct PanelData<'w, 's> {
             Option<&'static crate::evaluation::AssetStatus>,
         ),
     >,
+    /// Sensor health of bound assets (a query of its own so the asset tuple stays as it is).
+    health: Query<'w, 's, &'static crate::evaluation::AssetHealth>,
 }
 
 fn draw_panels(

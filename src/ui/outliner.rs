@@ -1,4 +1,5 @@
-//! Outliner: every plant asset with its status colour, filterable by tag or description.
+//! Outliner: every plant asset with its status colour and a sensor-health mark, filterable by
+//! tag or description.
 
 use super::{PanelData, egui_color};
 use crate::core::rules::RuleColor;
@@ -31,6 +32,10 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                 binding.is_some(),
                 status.and_then(|s| s.color),
                 status.is_some_and(|s| s.freshness.is_stale()),
+                data.health.get(entity).ok().and_then(|h| {
+                    let worst = h.worst()?.kind;
+                    Some((worst, super::inspector::health_hover(&h.issues)))
+                }),
             )
         })
         .collect();
@@ -39,7 +44,7 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
-            for (entity, tag, description, bound, color, stale) in rows {
+            for (entity, tag, description, bound, color, stale, health) in rows {
                 ui.horizontal(|ui| {
                     let (rect, _) =
                         ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
@@ -75,6 +80,13 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                                 .color(egui::Color32::YELLOW),
                         )
                         .on_hover_text("no current value: see the inspector");
+                    }
+                    if let Some((kind, hover)) = health {
+                        ui.label(
+                            egui::RichText::new(super::inspector::health_glyph(kind))
+                                .color(super::inspector::HEALTH_COLOR),
+                        )
+                        .on_hover_text(hover);
                     }
                     ui.label(egui::RichText::new(description).weak().small());
                 });

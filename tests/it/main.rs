@@ -4,6 +4,7 @@ mod alarms;
 mod cli;
 mod foxglove;
 mod headless;
+mod health;
 mod ingest;
 mod mosquitto;
 mod mqtt;

@@ -1,7 +1,29 @@
 //! Sensor health, distinct from process alarms: whether a signal's data can be trusted at all
 //! (stale, stuck, impossible or spiking values, a lost source), judged at the cursor time.
+//!
+//! [`SignalHealth::evaluate`] judges one signal from its history at a view time, from scratch;
+//! [`HealthTracker`] gives the same answers incrementally, for every signal every frame. What
+//! is checked per signal comes from [`HealthSpec`], resolved from the scene's declaration and
+//! its optional `[health]` section ([`HealthConfig`]). Staleness and a lost source reuse
+//! [`crate::core::freshness`], so an asset's faded colour and its health agree.
 
+mod config;
+mod detect;
+#[cfg(test)]
+mod tests;
+mod tracker;
+
+pub use config::{
+    FlatlineSpec, HealthConfig, HealthSettings, HealthSpec, MAX_SPIKE_WINDOW, MIN_SPIKE_WINDOW,
+    SignalHealthOverride, SpikeSpec,
+};
+pub use detect::{MAX_RUN_SCAN, Spike};
+pub use tracker::HealthTracker;
+
+use crate::core::freshness::{Freshness, LinkState, StaleCause, freshness};
+use crate::core::history::SignalHistory;
 use crate::core::signal::{SignalId, Timestamp};
+use detect::SampleState;
 
 /// What is wrong with a sensor's data, ordered from least to most severe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -42,4 +64,236 @@ pub struct HealthIssue {
     pub since: Option<Timestamp>,
     /// Why, in words for the inspector (e.g. "no data for 18.3 s, expected every 1 s").
     pub detail: String,
+}
+
+/// When a signal is judged: the view time (ages, how long a spike stays shown) and the time
+/// values are looked up at (`i64::MAX` when following live, so the newest sample counts even if
+/// stamped a little ahead of this clock).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ViewAt {
+    /// The cursor time.
+    pub time: Timestamp,
+    /// The time samples are looked up at.
+    pub lookup: Timestamp,
+}
+
+impl ViewAt {
+    /// Looking at history as of `time`.
+    pub fn at(time: Timestamp) -> Self {
+        Self { time, lookup: time }
+    }
+
+    /// Following live at `now`.
+    pub fn live(now: Timestamp) -> Self {
+        Self {
+            time: now,
+            lookup: Timestamp(i64::MAX),
+        }
+    }
+}
+
+/// Whether data arrives at all, at the view time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Silence {
+    /// No sample for longer than the stale time.
+    Stale {
+        /// The last sample before the silence.
+        last: Timestamp,
+    },
+    /// The source is disconnected.
+    Disconnected {
+        /// Since when.
+        since: Timestamp,
+    },
+}
+
+/// A value that has not changed for much longer than usual.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Flatline {
+    /// When the value stopped changing.
+    pub since: Timestamp,
+    /// The stuck value.
+    pub value: f64,
+    /// Unchanged samples so far.
+    pub samples: usize,
+}
+
+/// A value outside the physical range.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct OutOfRange {
+    /// When the value left the range.
+    pub since: Timestamp,
+    /// The value at the cursor.
+    pub value: f64,
+}
+
+/// One signal's health findings at a view time: small and `Copy`, so a caller can compare
+/// this frame's with the last and rebuild issue text only when something changed.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct SignalHealth {
+    /// Stale or disconnected.
+    pub silence: Option<Silence>,
+    /// Stuck value.
+    pub flatline: Option<Flatline>,
+    /// Impossible value.
+    pub out_of_range: Option<OutOfRange>,
+    /// A spike still being shown.
+    pub spike: Option<Spike>,
+}
+
+impl SignalHealth {
+    /// Judges one signal from scratch (bounded reads of its history).
+    pub fn evaluate(
+        history: &SignalHistory,
+        spec: &HealthSpec,
+        at: ViewAt,
+        link: LinkState,
+    ) -> Self {
+        Self::judge(
+            &SampleState::fresh(history, spec, at.lookup),
+            spec,
+            at,
+            link,
+        )
+    }
+
+    /// Adds the view-time checks to what the samples say.
+    fn judge(state: &SampleState, spec: &HealthSpec, at: ViewAt, link: LinkState) -> Self {
+        let silence = spec.stale_after_s.and_then(|after| {
+            match freshness(state.cursor.map(|c| c.0), at.time, after, link) {
+                Freshness::Stale {
+                    cause: StaleCause::ConnectionLost,
+                    ..
+                } => match link {
+                    LinkState::Down { since } => Some(Silence::Disconnected { since }),
+                    LinkState::Up => None,
+                },
+                Freshness::Stale { .. } => state.cursor.map(|(last, _)| Silence::Stale { last }),
+                Freshness::Fresh | Freshness::NoData => None,
+            }
+        });
+        let flatline = match (spec.flatline, state.flat, state.cursor) {
+            (Some(f), Some(run), Some((t, value)))
+                if run.samples >= f.min_samples && t.secs_since(run.start) >= f.after_s =>
+            {
+                Some(Flatline {
+                    since: run.start,
+                    value,
+                    samples: run.samples,
+                })
+            }
+            _ => None,
+        };
+        let out_of_range = match (state.out_since, state.cursor) {
+            (Some(since), Some((_, value))) => Some(OutOfRange { since, value }),
+            _ => None,
+        };
+        let spike = match (spec.spike, state.spike.last) {
+            (Some(s), Some(spike))
+                if spike.at <= at.time && at.time.secs_since(spike.at) <= s.hold_s =>
+            {
+                Some(spike)
+            }
+            _ => None,
+        };
+        Self {
+            silence,
+            flatline,
+            out_of_range,
+            spike,
+        }
+    }
+
+    /// True when nothing is wrong.
+    pub fn is_healthy(&self) -> bool {
+        *self == Self::default()
+    }
+
+    /// The most severe finding's kind, if any.
+    pub fn worst(&self) -> Option<HealthIssueKind> {
+        match self.silence {
+            Some(Silence::Disconnected { .. }) => Some(HealthIssueKind::Disconnected),
+            Some(Silence::Stale { .. }) => Some(HealthIssueKind::Stale),
+            None if self.out_of_range.is_some() => Some(HealthIssueKind::OutOfRange),
+            None if self.flatline.is_some() => Some(HealthIssueKind::Flatline),
+            None if self.spike.is_some() => Some(HealthIssueKind::Spike),
+            None => None,
+        }
+    }
+
+    /// The findings as issues for lists and the inspector, most severe first.
+    pub fn issues(&self, spec: &HealthSpec) -> Vec<HealthIssue> {
+        let mut out = Vec::new();
+        self.push_issues(spec, &mut out);
+        out
+    }
+
+    /// Appends the findings as issues, most severe first.
+    pub fn push_issues(&self, spec: &HealthSpec, out: &mut Vec<HealthIssue>) {
+        let issue = |kind, since, detail| HealthIssue {
+            signal: spec.signal.clone(),
+            kind,
+            since,
+            detail,
+        };
+        match self.silence {
+            Some(Silence::Disconnected { since }) => out.push(issue(
+                HealthIssueKind::Disconnected,
+                Some(since),
+                "its source is disconnected".to_owned(),
+            )),
+            Some(Silence::Stale { last }) => out.push(issue(
+                HealthIssueKind::Stale,
+                Some(last),
+                format!(
+                    "no data for over {} s (expected every {} s)",
+                    round(spec.stale_after_s.unwrap_or(0.0)),
+                    round(spec.period_s)
+                ),
+            )),
+            None => {}
+        }
+        if let Some(o) = self.out_of_range {
+            let [lo, hi] = spec.range.unwrap_or([f64::NAN; 2]);
+            out.push(issue(
+                HealthIssueKind::OutOfRange,
+                Some(o.since),
+                format!(
+                    "{} is outside the physical range {} to {}",
+                    round(o.value),
+                    round(lo),
+                    round(hi)
+                ),
+            ));
+        }
+        if let Some(f) = self.flatline {
+            out.push(issue(
+                HealthIssueKind::Flatline,
+                Some(f.since),
+                format!("stuck at {} for {} samples", round(f.value), f.samples),
+            ));
+        }
+        if let Some(s) = self.spike {
+            out.push(issue(
+                HealthIssueKind::Spike,
+                Some(s.at),
+                format!(
+                    "{} jumped {:.1} robust σ from the median {}, then came back",
+                    round(s.value),
+                    s.z,
+                    round(s.median)
+                ),
+            ));
+        }
+    }
+}
+
+/// A value with at most four decimals and no trailing zeros, for issue text.
+fn round(value: f64) -> String {
+    let text = format!("{value:.4}");
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    } else {
+        text
+    }
 }

@@ -30,6 +30,7 @@ struct RawScene {
     mqtt: super::mqtt_file::RawMqtt,
     #[serde(default)]
     alarms: Vec<super::alarms_file::RawAlarm>,
+    health: super::health_file::RawHealth,
 }
 
 /// `[scene]`.
@@ -133,6 +134,7 @@ impl Converter<'_, '_> {
         let (mut topics, topic_locations) = self.topics(&raw.topics)?;
         let mqtt = self.mqtt(&raw.mqtt, base)?;
         let (alarms, alarm_locations) = self.alarms(&raw.alarms, &bindings)?;
+        let health = self.health(&raw.health, &signals)?;
         if let Some(bytes) = mqtt.max_payload_bytes {
             topics.max_payload_bytes = bytes;
         }
@@ -148,6 +150,7 @@ impl Converter<'_, '_> {
             mqtt,
             alarms,
             alarm_locations,
+            health,
         })
     }
 

@@ -10,6 +10,7 @@ mod alarms_file;
 mod alarms_tests;
 mod check;
 mod file;
+mod health_file;
 mod location;
 mod model_nodes;
 mod mqtt_file;
@@ -17,6 +18,8 @@ mod rules_file;
 mod signals_file;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_health;
 #[cfg(test)]
 mod tests_rules;
 mod topics_file;
@@ -105,6 +108,8 @@ pub struct Scene {
     pub alarms: Vec<crate::core::alarms::AlarmSpec>,
     /// Where each alarm's `signal` is written (same order and length as `alarms`).
     pub alarm_locations: Vec<Location>,
+    /// How sensor health is judged (`[health]`); all defaults when the section is absent.
+    pub health: crate::core::health::HealthConfig,
 }
 
 impl Scene {

@@ -3,14 +3,14 @@
 use super::*;
 use crate::core::rules::RuleColor;
 
-const DEMO: &str = include_str!("../../../scenes/demo_plant.toml");
+pub(super) const DEMO: &str = include_str!("../../../scenes/demo_plant.toml");
 const DEMO_PATH: &str = "scenes/demo_plant.toml";
 
-fn parse(text: &str) -> Result<Scene, SceneError> {
+pub(super) fn parse(text: &str) -> Result<Scene, SceneError> {
     Scene::parse(text, Path::new(DEMO_PATH))
 }
 
-fn parse_err(text: &str) -> (Location, String, String, String) {
+pub(super) fn parse_err(text: &str) -> (Location, String, String, String) {
     match parse(text) {
         Err(err @ SceneError::Invalid { .. }) => {
             let display = err.to_string();
@@ -30,7 +30,7 @@ fn parse_err(text: &str) -> (Location, String, String, String) {
 
 /// 1-based line and character column of the `nth` (0-based) occurrence of `needle`, counted
 /// independently of the code under test.
-fn position(text: &str, needle: &str, nth: usize) -> (usize, usize) {
+pub(super) fn position(text: &str, needle: &str, nth: usize) -> (usize, usize) {
     let offset = text
         .match_indices(needle)
         .nth(nth)

@@ -5,6 +5,12 @@
 //! motor temperatures follow their load with thermal lag, and faults (a motor cooling failure, a
 //! worn pump bearing, a conveyor jam) come and go. Deterministic for a given seed and step
 //! sequence so tests and screenshots are reproducible.
+//!
+//! On top of the process faults, some transmitters misbehave on a fixed ten-minute schedule (a
+//! level transmitter drops out, a vibration transmitter sticks, a flow transmitter spikes):
+//! see [`sensor_faults`] for the schedule.
+
+pub mod sensor_faults;
 
 use crate::core::signal::{Sample, SignalId, Timestamp};
 use rand::{Rng, SeedableRng};
@@ -71,6 +77,8 @@ pub struct DemoSimulator {
     fault: Option<(Fault, f64)>,
     next_fault_at_s: f64,
     signals: Vec<(SignalId, f64, f64)>,
+    /// Transmitter faults applied to measured values (see [`sensor_faults`]).
+    sensor_faults: sensor_faults::SensorFaults,
 }
 
 /// The signal ids the simulator publishes, with their publish periods in seconds.
@@ -139,6 +147,7 @@ impl DemoSimulator {
             fault: None,
             next_fault_at_s,
             signals,
+            sensor_faults: sensor_faults::SensorFaults::new(seed),
         }
     }
 
@@ -162,7 +171,18 @@ impl DemoSimulator {
         let now = self.now();
         for i in 0..self.signals.len() {
             let id = self.signals[i].0.clone();
-            let value = self.measure(id.as_str());
+            self.transmit(id, now, out);
+        }
+    }
+
+    /// Measures `id` and hands what its transmitter sends (if anything) to `out`; measuring even
+    /// a silent transmitter keeps the noise stream, and so every other signal, unchanged.
+    fn transmit(&mut self, id: SignalId, now: Timestamp, out: &mut Vec<Sample>) {
+        let measured = self.measure(id.as_str());
+        let sent = self
+            .sensor_faults
+            .transmit(id.as_str(), self.elapsed_s, measured);
+        if let Some(value) = sent {
             out.push(Sample::new(id, now, value));
         }
     }
@@ -183,8 +203,7 @@ impl DemoSimulator {
             if self.elapsed_s - last + 1e-9 >= period {
                 self.signals[i].2 = self.elapsed_s;
                 let id = self.signals[i].0.clone();
-                let value = self.measure(id.as_str());
-                out.push(Sample::new(id, now, value));
+                self.transmit(id, now, out);
             }
         }
     }

@@ -1,0 +1,99 @@
+//! Sensor health in the ECS: a stale and a stuck transmitter show up in the `AssetHealth` of
+//! the right asset, at the right cursor times, and nowhere else.
+
+use crate::headless::{asset_entity, headless_app, send, update_until_ready};
+use crate::support::demo_scene;
+use bevy::prelude::*;
+use twinscope::core::health::HealthIssueKind;
+use twinscope::core::signal::{Sample, SignalId, Timestamp};
+use twinscope::evaluation::AssetHealth;
+
+const S: i64 = 1_000_000_000;
+
+/// The kinds and signals of an asset's issues, worst first.
+fn issues(app: &mut App, tag: &str) -> Vec<(String, HealthIssueKind, Option<Timestamp>)> {
+    let entity = asset_entity(app, tag);
+    let health = app
+        .world()
+        .get::<AssetHealth>(entity)
+        .unwrap_or_else(|| panic!("{tag} has no AssetHealth"));
+    health
+        .issues
+        .iter()
+        .map(|i| (i.signal.to_string(), i.kind, i.since))
+        .collect()
+}
+
+fn seek(app: &mut App, time: Timestamp) {
+    let bounds = app.world().resource::<twinscope::timeline::Bounds>().0;
+    app.world_mut()
+        .resource_mut::<twinscope::timeline::Cursor>()
+        .seek(time, bounds);
+    app.update();
+}
+
+#[test]
+fn stale_and_stuck_transmitters_show_on_their_assets_at_the_right_times() {
+    let mut app = headless_app(&demo_scene());
+    update_until_ready(&mut app);
+    let now = Timestamp::now();
+    let ago = |secs: i64| Timestamp(now.0 - secs * S);
+    // TK-102.level at 1 Hz from 600 s ago until 300 s ago, then silent.
+    let level = SignalId::new("TK-102.level");
+    let mut samples: Vec<Sample> = (300..=600)
+        .map(|s| Sample::new(level.clone(), ago(s), 50.0 + (s % 7) as f64 * 0.1))
+        .collect();
+    // P-102.vibration at 2 Hz for the last 600 s: moving until 500 s ago, then stuck at 2.5.
+    let vibration = SignalId::new("P-102.vibration");
+    samples.extend((0..=1200).map(|k| {
+        let time = Timestamp(now.0 - 600 * S + k * S / 2);
+        let value = if k >= 200 {
+            2.5
+        } else {
+            2.0 + (k % 5) as f64 * 0.1
+        };
+        Sample::new(vibration.clone(), time, value)
+    }));
+    // TK-101.level, healthy throughout.
+    let tk101 = SignalId::new("TK-101.level");
+    samples.extend((0..=600).map(|s| Sample::new(tk101.clone(), ago(s), 40.0 + (s % 3) as f64)));
+    send(&app, samples);
+    app.update();
+    app.update();
+
+    let stale = (
+        "TK-102.level".to_owned(),
+        HealthIssueKind::Stale,
+        Some(ago(300)),
+    );
+    let stuck = (
+        "P-102.vibration".to_owned(),
+        HealthIssueKind::Flatline,
+        Some(ago(500)),
+    );
+    // Live: the level went silent five minutes ago; the vibration has been stuck for 500 s.
+    assert_eq!(issues(&mut app, "TK-102"), vec![stale.clone()]);
+    assert_eq!(issues(&mut app, "P-102"), vec![stuck.clone()]);
+    assert_eq!(issues(&mut app, "TK-101"), vec![]);
+
+    // Before either fault: healthy.
+    seek(&mut app, ago(550));
+    assert_eq!(issues(&mut app, "TK-102"), vec![]);
+    assert_eq!(issues(&mut app, "P-102"), vec![]);
+    // Stuck for 30 s: not yet a flatline (a minute for a 0.5 s signal).
+    seek(&mut app, ago(470));
+    assert_eq!(issues(&mut app, "P-102"), vec![]);
+    // Stuck for 80 s, the level still arriving.
+    seek(&mut app, ago(420));
+    assert_eq!(issues(&mut app, "P-102"), vec![stuck.clone()]);
+    assert_eq!(issues(&mut app, "TK-102"), vec![]);
+    // After the level went silent.
+    seek(&mut app, ago(250));
+    assert_eq!(issues(&mut app, "TK-102"), vec![stale]);
+    assert_eq!(issues(&mut app, "P-102"), vec![stuck]);
+    assert_eq!(issues(&mut app, "TK-101"), vec![]);
+    // And back before the faults again.
+    seek(&mut app, ago(590));
+    assert_eq!(issues(&mut app, "TK-102"), vec![]);
+    assert_eq!(issues(&mut app, "P-102"), vec![]);
+}
