@@ -8,6 +8,7 @@ pub mod cursor;
 pub mod freshness;
 pub mod health;
 pub mod history;
+pub mod motion;
 pub mod rules;
 pub mod scene;
 pub mod signal;

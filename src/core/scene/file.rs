@@ -29,6 +29,8 @@ struct RawScene {
     topics: Vec<super::topics_file::RawTopic>,
     #[serde(default)]
     mqtt: super::mqtt_file::RawMqtt,
+    #[serde(default)]
+    motion: Vec<super::motion_file::RawMotion>,
 }
 
 /// `[scene]`.
@@ -160,6 +162,7 @@ impl Converter<'_, '_> {
             .collect::<Result<Vec<_>, _>>()?;
         let (mut topics, topic_locations) = self.topics(&raw.topics)?;
         let mqtt = self.mqtt(&raw.mqtt, base)?;
+        let motions = self.motions(&raw.motion)?;
         if let Some(bytes) = mqtt.max_payload_bytes {
             topics.max_payload_bytes = bytes;
         }
@@ -172,6 +175,7 @@ impl Converter<'_, '_> {
             topics,
             topic_locations,
             mqtt,
+            motions,
         })
     }
 

@@ -9,9 +9,12 @@ mod check;
 mod file;
 mod location;
 mod model_nodes;
+mod motion_file;
 mod mqtt_file;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_motion;
 mod topics_file;
 
 pub use check::{CheckReport, Diagnostic, Severity, check_scene};
@@ -19,6 +22,7 @@ pub use location::Location;
 pub use model_nodes::{
     ModelError, ModelNode, model_nodes_from_document, model_nodes_from_gltf, read_model_nodes,
 };
+pub use motion_file::MotionBinding;
 pub use mqtt_file::MqttSettings;
 
 use crate::core::rules::ThresholdRule;
@@ -87,6 +91,8 @@ pub struct Scene {
     pub topic_locations: Vec<Location>,
     /// How to reach the broker (`[mqtt]`); all defaults when the section is absent.
     pub mqtt: MqttSettings,
+    /// Nodes moved by signals (`[[motion]]`), in file order.
+    pub motions: Vec<MotionBinding>,
 }
 
 impl Scene {
