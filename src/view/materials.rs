@@ -66,7 +66,10 @@ fn apply_asset_materials(
     mut materials: ResMut<Assets<StandardMaterial>>,
     changed: Query<Entity, Or<(Changed<AssetStatus>, Added<AssetParts>)>>,
     assets: Query<(&AssetParts, Option<&AssetStatus>), With<PlantAsset>>,
-    mut parts: Query<(&mut MeshMaterial3d<StandardMaterial>, &OriginalMaterial)>,
+    mut parts: Query<
+        (&mut MeshMaterial3d<StandardMaterial>, &OriginalMaterial),
+        Without<super::motion::KeepsOwnMaterial>,
+    >,
 ) {
     let mut dirty: Vec<Entity> = changed.iter().collect();
     if *previous_selection != selection.asset {
