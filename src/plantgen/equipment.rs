@@ -74,10 +74,7 @@ pub(super) fn tank(mut a: Asset, radius: f32, height: f32, ladder: bool) -> Asse
         .yawed(GAUGE_YAW)
         .keeping_material(),
     ]);
-    for (name, y) in [
-        ("gauge_bottom", PLINTH_H + 0.15),
-        ("gauge_top", top - 0.15),
-    ] {
+    for (name, y) in [("gauge_bottom", PLINTH_H + 0.15), ("gauge_top", top - 0.15)] {
         a.parts.push(
             Part::cuboid(name, Mat::Steel, out(radius + 0.1, y), [0.4, 0.08, 0.14])
                 .yawed(GAUGE_YAW),

@@ -206,7 +206,9 @@ fn asset_extras(tag: &str, kind: &str, description: &str) -> Result<Box<RawValue
 
 /// The extras of a part that keeps its own material under status colours.
 fn keep_material_extras() -> Result<Box<RawValue>, PlantGenError> {
-    Ok(RawValue::from_string("{\"keep_material\":true}".to_string())?)
+    Ok(RawValue::from_string(
+        "{\"keep_material\":true}".to_string(),
+    )?)
 }
 
 /// Rounds to 0.1 mm so f32 noise (0.70000005) does not clutter the JSON; `+ 0.0` turns -0

@@ -180,7 +180,12 @@ fn demo_plant_has_the_moving_parts_the_scene_animates() {
             .unwrap_or_else(|| panic!("{name} missing"))
     };
     let keeps = |name: &str| node(name).extras.is_some();
-    let mut moving = vec!["CV-201/carton1", "CV-201/carton2", "CV-201/carton3", "CV-201/beacon"];
+    let mut moving = vec![
+        "CV-201/carton1",
+        "CV-201/carton2",
+        "CV-201/carton3",
+        "CV-201/beacon",
+    ];
     let names: Vec<String> = (1..=3)
         .flat_map(|i| {
             [

@@ -202,7 +202,9 @@ fn primary_value(binding: &AssetBinding, store: &Store, view: &ViewTime) -> Stri
         return String::new();
     };
     let index = rule_index.or(signal.index);
-    let value = index.and_then(|i| store.value_at(i, view.lookup())).map(|v| v.value);
+    let value = index
+        .and_then(|i| store.value_at(i, view.lookup()))
+        .map(|v| v.value);
     format_badge_value(value, &signal.unit)
 }
 
@@ -331,7 +333,8 @@ struct Galleys {
 const TEXT: egui::Color32 = egui::Color32::from_rgb(0xf0, 0xf0, 0xf0);
 const TAG: egui::Color32 = egui::Color32::from_rgb(0xb8, 0xc0, 0xcc);
 const GREY: egui::Color32 = egui::Color32::from_rgb(0x9a, 0x9a, 0x9a);
-const FILL: egui::Color32 = egui::Color32::from_rgba_premultiplied(14, 16, 20, 215);
+/// Nearly opaque: the UI camera blends in linear light, where a lighter alpha washes out.
+const FILL: egui::Color32 = egui::Color32::from_rgba_premultiplied(12, 14, 18, 240);
 
 fn layout_badge(painter: &egui::Painter, content: &Content, scale: f32) -> Galleys {
     let size = FONT_PT * scale;
@@ -399,9 +402,17 @@ fn paint_badge(
         painter.galley(egui::pos2(x, mid - 0.5 * icon.size().y), icon.clone(), GREY);
         x += icon.size().x + 0.5 * gap;
     }
-    painter.galley(egui::pos2(x, mid - 0.5 * g.tag.size().y), g.tag.clone(), TAG);
+    painter.galley(
+        egui::pos2(x, mid - 0.5 * g.tag.size().y),
+        g.tag.clone(),
+        TAG,
+    );
     x += g.tag.size().x + gap;
-    painter.galley(egui::pos2(x, mid - 0.5 * g.text.size().y), g.text.clone(), TEXT);
+    painter.galley(
+        egui::pos2(x, mid - 0.5 * g.text.size().y),
+        g.text.clone(),
+        TEXT,
+    );
 }
 
 #[cfg(test)]
@@ -420,15 +431,15 @@ mod tests {
     fn alarms_win_overlaps_then_health_selection_and_nearness() {
         let viewport = [0.0, 0.0, 1000.0, 700.0];
         let wishes = [
-            wish(Rank::Plain, 10.0, 0.0),                                // 0: nearest plain
-            wish(Rank::Alarm(Reverse(AlarmPriority::Low)), 50.0, 40.0),  // 1: overlaps 0 and 2
+            wish(Rank::Plain, 10.0, 0.0), // 0: nearest plain
+            wish(Rank::Alarm(Reverse(AlarmPriority::Low)), 50.0, 40.0), // 1: overlaps 0 and 2
             wish(Rank::Alarm(Reverse(AlarmPriority::Urgent)), 60.0, 90.0), // 2
-            wish(Rank::Health, 30.0, 300.0),                             // 3: clear
-            wish(Rank::Plain, 20.0, 330.0),                              // 4: overlaps 3
-            wish(Rank::Selected, 80.0, 600.0),                           // 5
-            wish(Rank::Plain, 5.0, 650.0),                               // 6: overlaps 5
-            wish(Rank::Plain, 15.0, 960.0),                              // 7: leaves the viewport
-            wish(Rank::Plain, 40.0, 800.0),                              // 8: clear
+            wish(Rank::Health, 30.0, 300.0), // 3: clear
+            wish(Rank::Plain, 20.0, 330.0), // 4: overlaps 3
+            wish(Rank::Selected, 80.0, 600.0), // 5
+            wish(Rank::Plain, 5.0, 650.0), // 6: overlaps 5
+            wish(Rank::Plain, 15.0, 960.0), // 7: leaves the viewport
+            wish(Rank::Plain, 40.0, 800.0), // 8: clear
         ];
         // The urgent alarm first; the low alarm overlaps it and is skipped; the plain badge at
         // x = 0 ends 10 px left of the urgent one and clears it with the gap.
@@ -455,7 +466,9 @@ mod tests {
         assert_eq!(format_badge_value(Some(3.0), ""), "3.0");
         assert_eq!(format_badge_value(None, "m/s"), "–");
         assert_eq!(format_badge_value(Some(f64::NAN), "m/s"), "NaN");
-        assert!(Rank::Alarm(Reverse(AlarmPriority::Urgent)) < Rank::Alarm(Reverse(AlarmPriority::Low)));
+        assert!(
+            Rank::Alarm(Reverse(AlarmPriority::Urgent)) < Rank::Alarm(Reverse(AlarmPriority::Low))
+        );
         assert!(Rank::Alarm(Reverse(AlarmPriority::Low)) < Rank::Health);
     }
 }

@@ -18,13 +18,13 @@ pub fn plugin(app: &mut App) {
         motion::plugin,
         badges::plugin,
     ))
-        .insert_resource(ClearColor(Color::srgb(0.11, 0.12, 0.14)))
-        .insert_resource(GlobalAmbientLight {
-            color: Color::WHITE,
-            brightness: 450.0,
-            ..default()
-        })
-        .add_systems(Startup, spawn_lights);
+    .insert_resource(ClearColor(Color::srgb(0.11, 0.12, 0.14)))
+    .insert_resource(GlobalAmbientLight {
+        color: Color::WHITE,
+        brightness: 450.0,
+        ..default()
+    })
+    .add_systems(Startup, spawn_lights);
 }
 
 fn spawn_lights(mut commands: Commands) {

@@ -114,10 +114,7 @@ fn attach_on_ready(
             _ => 0.0,
         };
         commands.entity(entity).insert(MotionNode {
-            drive: motion
-                .drive
-                .as_ref()
-                .map(|d| (index(&d.signal), d.clone())),
+            drive: motion.drive.as_ref().map(|d| (index(&d.signal), d.clone())),
             visible: motion
                 .visible
                 .as_ref()
@@ -249,8 +246,18 @@ mod tests {
     #[test]
     fn turns_and_travel_are_about_the_parent_axes() {
         let original = Transform::from_xyz(0.5, 0.6, 0.0).with_scale(Vec3::new(0.02, 0.4, 0.07));
-        let spin = drive(Axis::X, Movement::Spin { turns_per_unit: 1.0 });
-        let turned = posed(&original, &spin, Pose::Turned(std::f64::consts::FRAC_PI_2), 0.0);
+        let spin = drive(
+            Axis::X,
+            Movement::Spin {
+                turns_per_unit: 1.0,
+            },
+        );
+        let turned = posed(
+            &original,
+            &spin,
+            Pose::Turned(std::f64::consts::FRAC_PI_2),
+            0.0,
+        );
         assert_eq!(turned.translation, original.translation, "turns in place");
         // The blade's long side (local Y) now points along Z.
         let tip = turned.transform_point(Vec3::new(0.0, 0.5, 0.0)) - turned.translation;
@@ -265,7 +272,11 @@ mod tests {
             },
         );
         let moved = posed(&carton, &travel, Pose::Moved(1.0), 0.0);
-        assert!(moved.translation.abs_diff_eq(Vec3::new(-5.0, 1.0, 0.0), 1e-5));
+        assert!(
+            moved
+                .translation
+                .abs_diff_eq(Vec3::new(-5.0, 1.0, 0.0), 1e-5)
+        );
     }
 
     #[test]

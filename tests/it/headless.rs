@@ -12,7 +12,7 @@ use twinscope::ingest::{IngestChannel, Store};
 use twinscope::plant::{AssetBinding, AssetPart, AssetParts, PlantAsset, PlantStatus};
 
 /// An app with just enough plugins to load and instance a glTF, plus twinscope's core plugins.
-fn headless_app(scene_path: &Path) -> App {
+pub fn headless_app(scene_path: &Path) -> App {
     let active = twinscope::app::load_active_scene(scene_path).expect("scene loads");
     let model_dir = active
         .scene
@@ -54,7 +54,7 @@ fn headless_app(scene_path: &Path) -> App {
 }
 
 /// Updates until the plant is bound and its bounds computed (bounded in time and frames).
-fn update_until_ready(app: &mut App) {
+pub fn update_until_ready(app: &mut App) {
     let deadline = Instant::now() + Duration::from_secs(30);
     for _ in 0..10_000 {
         app.update();
@@ -90,7 +90,7 @@ fn asset_entity(app: &mut App, tag: &str) -> Entity {
         .unwrap_or_else(|| panic!("no asset {tag}"))
 }
 
-fn send(app: &App, samples: Vec<Sample>) {
+pub fn send(app: &App, samples: Vec<Sample>) {
     app.world()
         .resource::<IngestChannel>()
         .sender

@@ -83,10 +83,9 @@ fn every_kind_of_motion_is_read() {
     let keys: Vec<String> = m[3].signals().map(|(_, _, key)| key).collect();
     assert_eq!(keys, ["travel.signal", "visible.signal"]);
     // Travel defaults to one metre per unit and no wrap.
-    let plain = parse(
-        "[[motion]]\nnode = \"C/carton\"\ntravel = { signal = \"M.speed\", axis = \"x\" }\n",
-    )
-    .unwrap();
+    let plain =
+        parse("[[motion]]\nnode = \"C/carton\"\ntravel = { signal = \"M.speed\", axis = \"x\" }\n")
+            .unwrap();
     assert_eq!(
         plain.motions[0].drive.as_ref().unwrap().movement,
         Movement::Travel {
@@ -238,5 +237,9 @@ fn check_reports_unknown_motion_nodes_and_undeclared_signals() {
     assert!(found[1].2.contains("`T.levl` is not declared"));
     assert!(report.has_errors());
     // Signals that move something count as shown: no "not shown on any asset" warnings.
-    assert!(report.unbound_signals.is_empty(), "{:?}", report.unbound_signals);
+    assert!(
+        report.unbound_signals.is_empty(),
+        "{:?}",
+        report.unbound_signals
+    );
 }
