@@ -18,16 +18,19 @@ pub(super) const MOTOR_OFFSET_X: f32 = 1.35;
 pub(super) const PLINTH_H: f32 = 0.3;
 /// Height of the tank roof dome above the shell top.
 pub(super) const ROOF_RISE: f32 = 0.4;
-/// Where a tank's level gauge sits: turned this far (radians) from +Z towards +X, facing the
-/// default camera (which looks from the front right).
-const GAUGE_YAW: f32 = 0.5236;
+/// Where a tank's level gauge sits: turned 30° from +Z towards +X, facing the default camera
+/// (which looks from the front right).
+const GAUGE_YAW: f32 = std::f32::consts::FRAC_PI_6;
+/// The gauge's outward direction in XZ: (sin, cos) of [`GAUGE_YAW`], written out so the
+/// positions do not depend on libm.
+const GAUGE_DIR: [f32; 2] = [0.5, 0.866_025_4];
 
 /// Vertical tank on a concrete plinth with a dished roof, a roof vent and a level gauge (a
 /// dark sight glass with a `level` column, full height, for the viewer to scale by the level);
 /// optionally a caged-style ladder on its +Z side.
 pub(super) fn tank(mut a: Asset, radius: f32, height: f32, ladder: bool) -> Asset {
     let top = PLINTH_H + height;
-    let out = |d: f32, y: f32| [d * GAUGE_YAW.sin(), y, d * GAUGE_YAW.cos()];
+    let out = |d: f32, y: f32| [d * GAUGE_DIR[0], y, d * GAUGE_DIR[1]];
     let (glass_h, level_h) = (height - 0.3, height - 0.4);
     a.parts.extend([
         Part::column(
