@@ -332,6 +332,8 @@ struct Galleys {
 
 const TEXT: egui::Color32 = egui::Color32::from_rgb(0xf0, 0xf0, 0xf0);
 const TAG: egui::Color32 = egui::Color32::from_rgb(0xb8, 0xc0, 0xcc);
+/// Text on a flashing (priority-coloured) box.
+const ON_FLASH: egui::Color32 = egui::Color32::from_rgb(0x10, 0x10, 0x10);
 const GREY: egui::Color32 = egui::Color32::from_rgb(0x9a, 0x9a, 0x9a);
 /// Nearly opaque: the UI camera blends in linear light, where a lighter alpha washes out.
 const FILL: egui::Color32 = egui::Color32::from_rgba_premultiplied(12, 14, 18, 240);
@@ -385,12 +387,9 @@ fn paint_badge(
         [rect.center_bottom(), egui::pos2(anchor.x, anchor.y)],
         egui::Stroke::new(1.0, stem_color),
     );
-    let fill = match content.accent {
-        // Unacknowledged: the box flashes in the priority colour.
-        Some(accent) if content.blink && blink_on => accent.gamma_multiply(0.45),
-        _ => FILL,
-    };
-    painter.rect_filled(rect, 3.0, fill);
+    // Unacknowledged: the box flashes in the priority colour, with dark text on it.
+    let flash = content.accent.filter(|_| content.blink && blink_on);
+    painter.rect_filled(rect, 3.0, flash.unwrap_or(FILL));
     if let Some(accent) = content.accent {
         painter.rect_stroke(rect, 3.0, (1.5, accent), egui::StrokeKind::Inside);
     } else if content.greyed {
@@ -398,21 +397,20 @@ fn paint_badge(
     }
     let mut x = rect.min.x + pad.x;
     let mid = rect.center().y;
+    let text = |galley: &std::sync::Arc<egui::Galley>, x: f32| {
+        let pos = egui::pos2(x, mid - 0.5 * galley.size().y);
+        match flash {
+            Some(_) => painter.galley_with_override_text_color(pos, galley.clone(), ON_FLASH),
+            None => painter.galley(pos, galley.clone(), TEXT),
+        }
+    };
     if let Some(icon) = &g.icon {
-        painter.galley(egui::pos2(x, mid - 0.5 * icon.size().y), icon.clone(), GREY);
+        text(icon, x);
         x += icon.size().x + 0.5 * gap;
     }
-    painter.galley(
-        egui::pos2(x, mid - 0.5 * g.tag.size().y),
-        g.tag.clone(),
-        TAG,
-    );
+    text(&g.tag, x);
     x += g.tag.size().x + gap;
-    painter.galley(
-        egui::pos2(x, mid - 0.5 * g.text.size().y),
-        g.text.clone(),
-        TEXT,
-    );
+    text(&g.text, x);
 }
 
 #[cfg(test)]
