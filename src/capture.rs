@@ -34,6 +34,7 @@ struct CaptureProgress {
     outcome: Option<Result<(), String>>,
     view_time: Option<crate::evaluation::ViewTime>,
     frame_ms: f64,
+    badges: Vec<crate::view::badges::PlacedBadge>,
 }
 
 /// What the regions JSON holds.
@@ -49,6 +50,8 @@ pub struct CaptureReport {
     pub frame_ms: f64,
     /// Every bound asset on screen.
     pub assets: Vec<AssetRegion>,
+    /// The badges drawn, in placement order (empty when hidden).
+    pub badges: Vec<crate::view::badges::PlacedBadge>,
 }
 
 /// One asset's place in the screenshot, written to the regions JSON.
@@ -97,6 +100,7 @@ fn request_capture(
     view_time: Res<crate::evaluation::ViewTime>,
     replay: Option<Res<crate::sources::ReplayProgressView>>,
     frame: Option<Res<crate::ui::FrameStats>>,
+    badges: Option<Res<crate::view::badges::BadgeLayout>>,
 ) {
     if progress.requested || progress.outcome.is_some() {
         return;
@@ -149,6 +153,7 @@ fn request_capture(
         .collect();
     progress.view_time = Some(*view_time);
     progress.frame_ms = frame.map_or(0.0, |f| f.frame_ms);
+    progress.badges = badges.map(|b| b.placed.clone()).unwrap_or_default();
     progress.requested = true;
     commands
         .spawn(Screenshot::primary_window())
@@ -180,6 +185,7 @@ fn save_capture(
                 following_live: view.following_live,
                 frame_ms: progress.frame_ms,
                 assets: progress.regions.clone(),
+                badges: progress.badges.clone(),
             };
             let json = serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?;
             let regions_path = request.path.with_extension("json");

@@ -9,6 +9,7 @@ pub mod derived;
 pub mod freshness;
 pub mod health;
 pub mod history;
+pub mod motion;
 pub mod rules;
 pub mod scene;
 pub mod signal;

@@ -18,11 +18,20 @@ pub(super) const MOTOR_OFFSET_X: f32 = 1.35;
 pub(super) const PLINTH_H: f32 = 0.3;
 /// Height of the tank roof dome above the shell top.
 pub(super) const ROOF_RISE: f32 = 0.4;
+/// Where a tank's level gauge sits: turned 30° from +Z towards +X, facing the default camera
+/// (which looks from the front right).
+const GAUGE_YAW: f32 = std::f32::consts::FRAC_PI_6;
+/// The gauge's outward direction in XZ: (sin, cos) of [`GAUGE_YAW`], written out so the
+/// positions do not depend on libm.
+const GAUGE_DIR: [f32; 2] = [0.5, 0.866_025_4];
 
-/// Vertical tank on a concrete plinth with a dished roof and a roof vent; optionally a
-/// caged-style ladder on its +Z side.
+/// Vertical tank on a concrete plinth with a dished roof, a roof vent and a level gauge (a
+/// dark sight glass with a `level` column, full height, for the viewer to scale by the level);
+/// optionally a caged-style ladder on its +Z side.
 pub(super) fn tank(mut a: Asset, radius: f32, height: f32, ladder: bool) -> Asset {
     let top = PLINTH_H + height;
+    let out = |d: f32, y: f32| [d * GAUGE_DIR[0], y, d * GAUGE_DIR[1]];
+    let (glass_h, level_h) = (height - 0.3, height - 0.4);
     a.parts.extend([
         Part::column(
             "plinth",
@@ -51,7 +60,29 @@ pub(super) fn tank(mut a: Asset, radius: f32, height: f32, ladder: bool) -> Asse
             [-0.45 * radius, top + 0.65, 0.0],
             [0.3, 0.14, 0.3],
         ),
+        Part::cuboid(
+            "gauge",
+            Mat::Glass,
+            out(radius + 0.1, PLINTH_H + 0.5 * height),
+            [0.34, glass_h, 0.08],
+        )
+        .yawed(GAUGE_YAW)
+        .keeping_material(),
+        Part::cuboid(
+            "level",
+            Mat::Liquid,
+            out(radius + 0.14, PLINTH_H + 0.2 + 0.5 * level_h),
+            [0.2, level_h, 0.04],
+        )
+        .yawed(GAUGE_YAW)
+        .keeping_material(),
     ]);
+    for (name, y) in [("gauge_bottom", PLINTH_H + 0.15), ("gauge_top", top - 0.15)] {
+        a.parts.push(
+            Part::cuboid(name, Mat::Steel, out(radius + 0.1, y), [0.4, 0.08, 0.14])
+                .yawed(GAUGE_YAW),
+        );
+    }
     if ladder {
         let z = radius + 0.25;
         let rail_top = top + 1.0;
@@ -87,8 +118,9 @@ pub(super) fn tank(mut a: Asset, radius: f32, height: f32, ladder: bool) -> Asse
 }
 
 /// End-suction centrifugal pump on its skid: base plate (long enough for the motor too),
-/// volute casing, suction nozzle towards -X, discharge nozzle on top, bearing housing and
-/// coupling guard towards the motor at +X.
+/// volute casing, suction nozzle towards -X, discharge nozzle on top, bearing housing, a short
+/// coupling guard and the open shaft coupling (a hub with a bolt through it, so it visibly
+/// turns) towards the motor at +X.
 pub(super) fn pump(a: Asset) -> Asset {
     let y = PUMP_AXIS_Y;
     let sx = PUMP_SUCTION_X;
@@ -146,13 +178,22 @@ pub(super) fn pump(a: Asset) -> Asset {
             "coupling_guard",
             Mat::Walkway,
             [0.6, y, 0.0],
-            [0.9, y, 0.0],
+            [0.72, y, 0.0],
             0.13,
         ),
+        Part::rod("coupling", Mat::Steel, [0.72, y, 0.0], [0.85, y, 0.0], 0.09),
+        Part::cuboid(
+            "coupling_bolt",
+            Mat::Indicator,
+            [0.785, y, 0.0],
+            [0.04, 0.24, 0.04],
+        )
+        .keeping_material(),
     ])
 }
 
-/// Foot-mounted TEFC motor on its pump's skid, shaft along -X towards the pump, fan cowl at +X.
+/// Foot-mounted TEFC motor on its pump's skid, shaft along -X towards the pump, fan cowl at +X
+/// with the fan's two crossed blades showing at its open end (so the fan visibly turns).
 pub(super) fn motor(a: Asset) -> Asset {
     let y = PUMP_AXIS_Y;
     a.with([
@@ -166,11 +207,27 @@ pub(super) fn motor(a: Asset) -> Asset {
             [-0.05, 0.9, 0.0],
             [0.22, 0.14, 0.22],
         ),
+        Part::cuboid(
+            "fan_blade_a",
+            Mat::Indicator,
+            [0.515, y, 0.0],
+            [0.02, 0.42, 0.07],
+        )
+        .keeping_material(),
+        Part::cuboid(
+            "fan_blade_b",
+            Mat::Indicator,
+            [0.515, y, 0.0],
+            [0.02, 0.07, 0.42],
+        )
+        .keeping_material(),
     ])
 }
 
 /// Automated on/off valve; origin on the pipe axis, pipe along local X. Body with flanges,
-/// stem, pneumatic actuator drum and a manual-override handwheel on top.
+/// stem, pneumatic actuator drum, a manual-override handwheel and on top the position
+/// indicator, a flat pointer across the pipe (closed; it turns to lie along the pipe as the
+/// valve opens).
 pub(super) fn valve(a: Asset) -> Asset {
     a.with([
         Part::ball("body", Mat::Valve, [0.0, 0.0, 0.0], [0.42, 0.34, 0.34]),
@@ -191,6 +248,13 @@ pub(super) fn valve(a: Asset) -> Asset {
         Part::column("stem", Mat::Steel, [0.0, 0.12, 0.0], 0.035, 0.24),
         Part::column("actuator", Mat::Valve, [0.0, 0.34, 0.0], 0.16, 0.2),
         Part::column("handwheel", Mat::Steel, [0.0, 0.56, 0.0], 0.14, 0.03),
+        Part::cuboid(
+            "pointer",
+            Mat::Indicator,
+            [0.0, 0.605, 0.0],
+            [0.07, 0.03, 0.38],
+        )
+        .keeping_material(),
     ])
 }
 

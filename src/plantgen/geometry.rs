@@ -206,7 +206,6 @@ pub(super) fn quat_y_to(d: [f32; 3]) -> [f32; 4] {
 }
 
 /// Hamilton product `a * b` (apply `b`, then `a`).
-#[cfg(test)]
 pub(super) fn quat_mul(a: [f32; 4], b: [f32; 4]) -> [f32; 4] {
     let [ax, ay, az, aw] = a;
     let [bx, by, bz, bw] = b;

@@ -204,6 +204,13 @@ fn asset_extras(tag: &str, kind: &str, description: &str) -> Result<Box<RawValue
     Ok(RawValue::from_string(text)?)
 }
 
+/// The extras of a part that keeps its own material under status colours.
+fn keep_material_extras() -> Result<Box<RawValue>, PlantGenError> {
+    Ok(RawValue::from_string(
+        "{\"keep_material\":true}".to_string(),
+    )?)
+}
+
 /// Rounds to 0.1 mm so f32 noise (0.70000005) does not clutter the JSON; `+ 0.0` turns -0
 /// into 0. Basic IEEE operations only, so the result is the same on every platform.
 fn tidy(v: [f32; 3]) -> [f32; 3] {
@@ -235,6 +242,7 @@ pub(super) fn write_glb(plant: &Plant) -> Result<Vec<u8>, PlantGenError> {
                 translation: Some(tidy(part.translation)),
                 rotation: (!part.unrotated()).then_some(UnitQuaternion(part.rotation)),
                 scale: Some(tidy(part.scale)),
+                extras: part.keep_material.then(keep_material_extras).transpose()?,
                 ..Default::default()
             }));
         }

@@ -3,7 +3,7 @@
 
 #[cfg(test)]
 use super::geometry::rotate;
-use super::geometry::{Shape, normalize, quat_y_to, quat_yaw};
+use super::geometry::{Shape, normalize, quat_mul, quat_y_to, quat_yaw};
 
 /// Surface finish of a part; one glTF material each. Colours are linear RGB (glTF's space),
 /// chosen as neutral, distinct tones per kind so assets read apart before any live colouring.
@@ -24,6 +24,14 @@ pub(super) enum Mat {
     Operator,
     Screen,
     Rubber,
+    /// Moving indicators (valve pointer, fan blades, coupling bolt): bright, so motion reads.
+    Indicator,
+    /// Dark sight glass behind a tank's level column.
+    Glass,
+    /// The liquid column in a sight glass.
+    Liquid,
+    /// A warning beacon, lit (emissive amber).
+    Beacon,
 }
 
 /// PBR metallic-roughness parameters of a [`Mat`].
@@ -53,6 +61,10 @@ impl Mat {
             Mat::Operator => "operator_blue_grey",
             Mat::Screen => "screen",
             Mat::Rubber => "rubber_dark",
+            Mat::Indicator => "indicator_white",
+            Mat::Glass => "sight_glass_dark",
+            Mat::Liquid => "sight_glass_liquid",
+            Mat::Beacon => "beacon_amber",
         }
     }
 
@@ -74,11 +86,16 @@ impl Mat {
             Mat::Operator => ([0.040, 0.060, 0.095], 0.1, 0.5),
             Mat::Screen => ([0.007, 0.013, 0.027], 0.0, 0.2),
             Mat::Rubber => ([0.027, 0.027, 0.030], 0.0, 0.8),
+            Mat::Indicator => ([0.871, 0.871, 0.807], 0.0, 0.4),
+            Mat::Glass => ([0.006, 0.008, 0.010], 0.0, 0.15),
+            Mat::Liquid => ([0.010, 0.520, 0.610], 0.0, 0.3),
+            Mat::Beacon => ([1.0, 0.300, 0.010], 0.0, 0.4),
         };
-        let emissive = if self == Mat::Screen {
-            [0.02, 0.09, 0.16]
-        } else {
-            [0.0; 3]
+        let emissive = match self {
+            Mat::Screen => [0.02, 0.09, 0.16],
+            Mat::Liquid => [0.0, 0.10, 0.12],
+            Mat::Beacon => [1.0, 0.25, 0.0],
+            _ => [0.0; 3],
         };
         Pbr {
             base: [rgb[0], rgb[1], rgb[2], 1.0],
@@ -99,6 +116,10 @@ pub(super) struct Part {
     /// Unit quaternion (x, y, z, w).
     pub rotation: [f32; 4],
     pub scale: [f32; 3],
+    /// Shows state by its own colour (a gauge, a beacon, a moving indicator), so the viewer
+    /// must not repaint it with its asset's status colour; written as node extras
+    /// `{"keep_material": true}`.
+    pub keep_material: bool,
 }
 
 const IDENTITY: [f32; 4] = [0.0, 0.0, 0.0, 1.0];
@@ -118,6 +139,7 @@ impl Part {
             translation: centre,
             rotation: IDENTITY,
             scale: size,
+            keep_material: false,
         }
     }
 
@@ -136,6 +158,7 @@ impl Part {
             translation: [base[0], base[1] + 0.5 * height, base[2]],
             rotation: IDENTITY,
             scale: [2.0 * radius, height, 2.0 * radius],
+            keep_material: false,
         }
     }
 
@@ -165,6 +188,7 @@ impl Part {
             ],
             rotation,
             scale: [2.0 * radius, len, 2.0 * radius],
+            keep_material: false,
         }
     }
 
@@ -182,7 +206,20 @@ impl Part {
             translation: centre,
             rotation: IDENTITY,
             scale: size,
+            keep_material: false,
         }
+    }
+
+    /// This part turned `yaw` radians about its own vertical axis (through its centre).
+    pub(super) fn yawed(mut self, yaw: f32) -> Part {
+        self.rotation = quat_mul(quat_yaw(yaw), self.rotation);
+        self
+    }
+
+    /// This part keeping its own material under status colours (see [`Part::keep_material`]).
+    pub(super) fn keeping_material(mut self) -> Part {
+        self.keep_material = true;
+        self
     }
 
     /// Whether the rotation is the identity (then it is left out of the file).

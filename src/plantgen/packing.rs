@@ -12,7 +12,8 @@ const BELT_TOP: f32 = 0.9;
 const PK201: [f32; 3] = [15.2, 0.0, 6.0];
 const OS301: [f32; 3] = [-8.0, 0.0, 6.0];
 
-/// CV-201: 12 m belt conveyor along X, belt top at 0.9 m, ending at PK-201's infeed.
+/// CV-201: 12 m belt conveyor along X, belt top at 0.9 m, ending at PK-201's infeed, with
+/// three cartons on the belt and a beacon at the tail end.
 pub(super) fn conveyor() -> Asset {
     let half = 0.5 * CV_LEN;
     let mut a = asset(
@@ -90,13 +91,34 @@ pub(super) fn conveyor() -> Asset {
     ));
     for (i, x) in [-3.0f32, -0.5, 2.5].into_iter().enumerate() {
         let name = format!("carton{}", i + 1);
-        a.parts.push(Part::cuboid(
-            name,
-            Mat::Packing,
-            [x, BELT_TOP + 0.175, 0.0],
-            [0.4, 0.35, 0.35],
-        ));
+        a.parts.push(
+            Part::cuboid(
+                name,
+                Mat::Packing,
+                [x, BELT_TOP + 0.175, 0.0],
+                [0.4, 0.35, 0.35],
+            )
+            .keeping_material(),
+        );
     }
+    // A warning beacon at the tail end, lit while the belt stands (the scene binds it).
+    let (beacon_x, beacon_z) = (-half + 0.7, 0.55);
+    a.parts.push(Part::column(
+        "beacon_post",
+        Mat::Steel,
+        [beacon_x, 0.87, beacon_z],
+        0.025,
+        0.6,
+    ));
+    a.parts.push(
+        Part::ball(
+            "beacon",
+            Mat::Beacon,
+            [beacon_x, 1.57, beacon_z],
+            [0.18, 0.2, 0.18],
+        )
+        .keeping_material(),
+    );
     a
 }
 

@@ -66,10 +66,14 @@ fn check_structure(root: &json::Root) -> Vec<(String, Value)> {
                 "{tag}: part {name}"
             );
             assert!(part.mesh.is_some(), "{name}: part carries a mesh");
-            assert!(
-                part.extras.is_none() && part.children.is_none(),
-                "{name}: plain leaf"
-            );
+            assert!(part.children.is_none(), "{name}: plain leaf");
+            if let Some(extras) = &part.extras {
+                assert_eq!(
+                    extras.get(),
+                    r#"{"keep_material":true}"#,
+                    "{name}: the only part extras say it keeps its material"
+                );
+            }
         }
         out.push((tag, extras));
     }
@@ -163,6 +167,49 @@ fn demo_plant_parses_with_the_expected_nodes() {
     );
     assert!(root.nodes.len() > 200, "{} nodes", root.nodes.len());
     assert!(bytes.len() < 200_000, "demo plant is {} bytes", bytes.len());
+}
+
+#[test]
+fn demo_plant_has_the_moving_parts_the_scene_animates() {
+    let bytes = demo_plant_glb().unwrap();
+    let (_, root) = parse(&bytes);
+    let node = |name: &str| {
+        root.nodes
+            .iter()
+            .find(|n| n.name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    let keeps = |name: &str| node(name).extras.is_some();
+    let mut moving = vec![
+        "CV-201/carton1",
+        "CV-201/carton2",
+        "CV-201/carton3",
+        "CV-201/beacon",
+    ];
+    let names: Vec<String> = (1..=3)
+        .flat_map(|i| {
+            [
+                format!("M-10{i}/fan_blade_a"),
+                format!("M-10{i}/fan_blade_b"),
+                format!("P-10{i}/coupling_bolt"),
+                format!("XV-10{i}/pointer"),
+            ]
+        })
+        .chain((1..=2).flat_map(|i| [format!("TK-10{i}/level"), format!("TK-10{i}/gauge")]))
+        .collect();
+    moving.extend(names.iter().map(String::as_str));
+    for name in moving {
+        assert!(keeps(name), "{name} keeps its own material");
+    }
+    assert!(!keeps("TK-101/shell") && !keeps("P-101/coupling"));
+    // The fan's blades are a cross centred on the motor axis, so spinning about it keeps them
+    // in place; the level column stands inside its sight glass.
+    let t = |name: &str| node(name).translation.unwrap();
+    assert_eq!(t("M-101/fan_blade_a"), t("M-101/fan_blade_b"));
+    assert_eq!(t("M-101/fan_blade_a")[1], super::equipment::PUMP_AXIS_Y);
+    let s = |name: &str| node(name).scale.unwrap();
+    assert!(s("TK-101/level")[1] < s("TK-101/gauge")[1]);
+    assert!(s("TK-101/level")[0] < s("TK-101/gauge")[0]);
 }
 
 #[test]

@@ -118,7 +118,10 @@ fn apply_asset_materials(
     changed: Query<Entity, ChangedLooks>,
     blinking: Query<(Entity, &AssetAlarms)>,
     assets: Query<AssetLooks, With<PlantAsset>>,
-    mut parts: Query<(&mut MeshMaterial3d<StandardMaterial>, &OriginalMaterial)>,
+    mut parts: Query<
+        (&mut MeshMaterial3d<StandardMaterial>, &OriginalMaterial),
+        Without<super::motion::KeepsOwnMaterial>,
+    >,
 ) {
     let mut dirty: Vec<Entity> = changed.iter().collect();
     let phase = time.map_or(blink.on, |t| {

@@ -1,22 +1,30 @@
 //! View: applies asset state to the 3D scene — status colours, selection highlight, camera,
-//! lighting and picking.
+//! lighting, picking, motion and badges.
 
+pub mod badges;
 pub mod camera;
 pub mod materials;
+pub mod motion;
 pub mod selection;
 
 use bevy::prelude::*;
 
 /// Adds lighting, camera control, picking/selection and status materials.
 pub fn plugin(app: &mut App) {
-    app.add_plugins((camera::plugin, materials::plugin, selection::plugin))
-        .insert_resource(ClearColor(Color::srgb(0.11, 0.12, 0.14)))
-        .insert_resource(GlobalAmbientLight {
-            color: Color::WHITE,
-            brightness: 450.0,
-            ..default()
-        })
-        .add_systems(Startup, spawn_lights);
+    app.add_plugins((
+        camera::plugin,
+        materials::plugin,
+        selection::plugin,
+        motion::plugin,
+        badges::plugin,
+    ))
+    .insert_resource(ClearColor(Color::srgb(0.11, 0.12, 0.14)))
+    .insert_resource(GlobalAmbientLight {
+        color: Color::WHITE,
+        brightness: 450.0,
+        ..default()
+    })
+    .add_systems(Startup, spawn_lights);
 }
 
 fn spawn_lights(mut commands: Commands) {

@@ -1,12 +1,14 @@
 //! twinscope's integration tests: one binary (one Bevy link) with a module per area.
 
 mod alarms;
+mod badges;
 mod cli;
 mod foxglove;
 mod headless;
 mod health;
 mod ingest;
 mod mosquitto;
+mod motion;
 mod mqtt;
 mod mqtt_session;
 mod mqtt_tls;

@@ -154,6 +154,14 @@ pub fn check_scene(scene: &Scene, nodes: &[ModelNode]) -> CheckReport {
 
     let model_names: HashSet<&str> = nodes.iter().map(|n| n.name.as_str()).collect();
     let model = scene.model_path.display();
+    let not_in_model = |node: &str| {
+        let names = nodes
+            .iter()
+            .map(|n| n.name.as_str())
+            .filter(|n| !n.is_empty());
+        let hint = suggestion(node, names);
+        format!("node `{node}` is not in the model {model}{hint}")
+    };
     let mut bound: HashMap<&str, &Location> = HashMap::new();
     let mut used: HashSet<&SignalId> = HashSet::new();
     for (i, binding) in scene.bindings.iter().enumerate() {
@@ -167,13 +175,12 @@ pub fn check_scene(scene: &Scene, nodes: &[ModelNode]) -> CheckReport {
         } else {
             bound.insert(&binding.node, &binding.location);
             if !model_names.contains(binding.node.as_str()) {
-                let names = nodes
-                    .iter()
-                    .map(|n| n.name.as_str())
-                    .filter(|n| !n.is_empty());
-                let hint = suggestion(&binding.node, names);
-                let message = format!("node `{}` is not in the model {model}{hint}", binding.node);
-                push(Severity::Error, &binding.location, node_key, message);
+                push(
+                    Severity::Error,
+                    &binding.location,
+                    node_key,
+                    not_in_model(&binding.node),
+                );
             }
         }
         for (id, location) in binding.signals.iter().zip(&binding.signal_locations) {
@@ -207,6 +214,27 @@ pub fn check_scene(scene: &Scene, nodes: &[ModelNode]) -> CheckReport {
     // asset lists it (e.g. `M-101.stopped` only suppresses a vibration alarm).
     used.extend(scene.derived.iter().flat_map(|d| d.expr.inputs()));
     used.extend(scene.alarms.iter().filter_map(|a| a.suppress_when.as_ref()));
+    // Motions move model nodes (usually parts, `TAG/part`) by declared signals; a signal that
+    // moves something counts as shown.
+    for (i, motion) in scene.motions.iter().enumerate() {
+        if !model_names.contains(motion.node.as_str()) {
+            let key = format!("motion[{i}].node");
+            push(
+                Severity::Error,
+                &motion.location,
+                key,
+                not_in_model(&motion.node),
+            );
+        }
+        for (id, location, key) in motion.signals() {
+            used.insert(id);
+            if !declared.contains_key(id) {
+                let key = format!("motion[{i}].{key}");
+                push(Severity::Error, location, key, undeclared(id));
+            }
+        }
+    }
+
     let mut unbound_signals = Vec::new();
     for (i, spec) in scene.signals.iter().enumerate() {
         let first_declaration = declared.get(&spec.id).is_some_and(|l| *l == &spec.location);

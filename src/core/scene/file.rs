@@ -31,6 +31,7 @@ struct RawScene {
     #[serde(default)]
     alarms: Vec<super::alarms_file::RawAlarm>,
     health: super::health_file::RawHealth,
+    motion: Vec<super::motion_file::RawMotion>,
 }
 
 /// `[scene]`.
@@ -135,6 +136,7 @@ impl Converter<'_, '_> {
         let mqtt = self.mqtt(&raw.mqtt, base)?;
         let (alarms, alarm_locations) = self.alarms(&raw.alarms, &bindings)?;
         let health = self.health(&raw.health, &signals)?;
+        let motions = self.motions(&raw.motion)?;
         if let Some(bytes) = mqtt.max_payload_bytes {
             topics.max_payload_bytes = bytes;
         }
@@ -151,6 +153,7 @@ impl Converter<'_, '_> {
             alarms,
             alarm_locations,
             health,
+            motions,
         })
     }
 

@@ -13,6 +13,7 @@ mod file;
 mod health_file;
 mod location;
 mod model_nodes;
+mod motion_file;
 mod mqtt_file;
 mod rules_file;
 mod signals_file;
@@ -20,6 +21,8 @@ mod signals_file;
 mod tests;
 #[cfg(test)]
 mod tests_health;
+#[cfg(test)]
+mod tests_motion;
 #[cfg(test)]
 mod tests_rules;
 mod topics_file;
@@ -29,6 +32,7 @@ pub use location::Location;
 pub use model_nodes::{
     ModelError, ModelNode, model_nodes_from_document, model_nodes_from_gltf, read_model_nodes,
 };
+pub use motion_file::MotionBinding;
 pub use mqtt_file::MqttSettings;
 
 use crate::core::derived::{DerivedSignal, Expression};
@@ -110,6 +114,8 @@ pub struct Scene {
     pub alarm_locations: Vec<Location>,
     /// How sensor health is judged (`[health]`); all defaults when the section is absent.
     pub health: crate::core::health::HealthConfig,
+    /// Nodes moved by signals (`[[motion]]`), in file order.
+    pub motions: Vec<MotionBinding>,
 }
 
 impl Scene {

@@ -65,6 +65,13 @@ fn demo_model() -> Vec<ModelNode> {
         nodes.push(serde_json::json!({"name": name, "extras": {"tag": name, "kind": "asset"}}));
     }
     nodes.push(serde_json::json!({"name": "Pipe-1"}));
+    // The parts the demo's motions move (untagged, so not assets).
+    nodes.extend(
+        scene
+            .motions
+            .iter()
+            .map(|m| serde_json::json!({"name": m.node})),
+    );
     let json = serde_json::json!({
         "asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0]}], "nodes": nodes,
     });
