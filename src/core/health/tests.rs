@@ -19,6 +19,7 @@ fn declared(period_s: f64) -> SignalSpec {
         period_s,
         description: String::new(),
         location: Location::new("t.toml", 1, 1),
+        precision: 1,
     }
 }
 

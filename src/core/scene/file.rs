@@ -30,7 +30,9 @@ struct RawScene {
     mqtt: super::mqtt_file::RawMqtt,
     #[serde(default)]
     alarms: Vec<super::alarms_file::RawAlarm>,
+    #[serde(default)]
     health: super::health_file::RawHealth,
+    #[serde(default)]
     motion: Vec<super::motion_file::RawMotion>,
 }
 
