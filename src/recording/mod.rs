@@ -54,6 +54,8 @@ pub struct RecordingMeta {
 
 impl RecordingMeta {
     /// Metadata for recording `scene` from `source`, starting now, with its declared signals.
+    /// Derived signals get no channel: recordings hold what sources sent, and a replay through
+    /// the scene computes derived values again (an empty channel would only puzzle readers).
     pub fn for_scene(scene: &crate::core::scene::Scene, source: impl Into<String>) -> Self {
         Self {
             scene: scene.name.clone(),
@@ -62,6 +64,7 @@ impl RecordingMeta {
             signals: scene
                 .signals
                 .iter()
+                .filter(|spec| scene.expression(&spec.id).is_none())
                 .map(|spec| DeclaredSignal {
                     id: spec.id.clone(),
                     unit: (!spec.unit.is_empty()).then(|| spec.unit.clone()),

@@ -92,3 +92,60 @@ fn badges_render_above_their_assets_in_a_screenshot() {
         assert!(badge["text"].as_str().unwrap().ends_with(" %"), "{badge}");
     }
 }
+
+/// Pixels of `image` inside `r` within a small distance of `colour`.
+fn pixels_near(image: &image::RgbImage, r: [f32; 4], colour: [u8; 3]) -> u32 {
+    let mut n = 0;
+    for y in r[1].ceil() as u32..r[3].floor() as u32 {
+        for x in r[0].ceil() as u32..r[2].floor() as u32 {
+            let p = image.get_pixel(x, y).0;
+            let d: i32 = (0..3)
+                .map(|i| (i32::from(p[i]) - i32::from(colour[i])).abs())
+                .sum();
+            n += u32::from(d < 60);
+        }
+    }
+    n
+}
+
+#[test]
+fn an_alarm_badge_shows_on_the_plant() {
+    use twinscope::core::alarms::AlarmPriority;
+    // With the seeded demo's hour of history, 35 minutes back M-101's cooling has failed and
+    // its winding is past the H limit (95 degC): an alarm the badge must show in its colour.
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("alarm-badge.png");
+    run_screenshot(&png, 20, &["--at", "-35m"]);
+    let image = image::open(&png).unwrap().to_rgb8();
+    let report: Value =
+        serde_json::from_str(&std::fs::read_to_string(png.with_extension("json")).unwrap())
+            .unwrap();
+    let badges = report["badges"].as_array().expect("badges listed");
+    let motor = badges
+        .iter()
+        .find(|b| b["tag"] == "M-101")
+        .unwrap_or_else(|| panic!("no M-101 badge in {badges:?}"));
+    assert_eq!(motor["kind"], "alarm", "{motor}");
+    let value: f64 = motor["text"]
+        .as_str()
+        .and_then(|t| t.split_whitespace().next())
+        .and_then(|v| v.parse().ok())
+        .unwrap_or_else(|| panic!("badge text {motor} starts with the value"));
+    assert!(value >= 95.0, "M-101 at {value} should be over its H limit");
+    let r = rect(&motor["rect"]);
+    // Steady or flashing, the box or its frame is in the alarm's priority colour.
+    let coloured: u32 = [AlarmPriority::High, AlarmPriority::Urgent]
+        .into_iter()
+        .map(|p| pixels_near(&image, r, p.color()))
+        .sum();
+    assert!(
+        coloured >= 40,
+        "only {coloured} alarm-coloured pixels in M-101's badge {r:?}"
+    );
+    // Alarm badges are placed before plain value badges.
+    let first_plain = badges.iter().position(|b| b["kind"] != "alarm");
+    let last_alarm = badges.iter().rposition(|b| b["kind"] == "alarm");
+    if let (Some(plain), Some(alarm)) = (first_plain, last_alarm) {
+        assert!(alarm < plain, "alarms first: {badges:?}");
+    }
+}
