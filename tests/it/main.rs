@@ -7,6 +7,7 @@ mod foxglove;
 mod headless;
 mod health;
 mod ingest;
+mod materials;
 mod mosquitto;
 mod motion;
 mod mqtt;
