@@ -186,7 +186,7 @@ impl Plant {
     }
 
     /// Rule colours of every asset from the latest-at cache.
-    fn incremental_rules(&self) -> u64 {
+    fn incremental_rules(&mut self) -> u64 {
         let mut checksum = 0u64;
         for (index, rule) in &self.rules {
             let value = self.store.value_at(*index, Timestamp(i64::MAX));
@@ -233,6 +233,7 @@ impl Plant {
             let counts = alarms.asset_status_at(asset, self.now, true);
             checksum += u64::from(counts.active + counts.unacknowledged);
         }
+        self.store.unwatch_changes(alarms.watcher());
         for (index, spec) in &self.health_specs {
             if let Some(history) = self.store.history(*index) {
                 let health = SignalHealth::evaluate(history, spec, at, LinkState::Up);
@@ -269,6 +270,31 @@ fn frame(c: &mut Criterion) {
             total
         })
     });
+    for (name, part) in [
+        (
+            "incremental, live: rules only",
+            Plant::incremental_rules as fn(&mut Plant) -> u64,
+        ),
+        ("incremental, live: alarms only", Plant::incremental_alarms),
+        ("incremental, live: health only", Plant::incremental_health),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter_custom(|iterations| {
+                let mut total = Duration::ZERO;
+                for _ in 0..iterations {
+                    plant.publish_frame(&ids, frame_no);
+                    frame_no += 1;
+                    if !name.contains("alarms") {
+                        plant.alarms.update(&mut plant.store);
+                    }
+                    let started = Instant::now();
+                    black_box(part(&mut plant));
+                    total += started.elapsed();
+                }
+                total
+            })
+        });
+    }
     group.bench_function("incremental, paused (nothing new)", |b| {
         b.iter(|| black_box(plant.evaluate_incremental()))
     });
@@ -282,6 +308,10 @@ fn frame(c: &mut Criterion) {
         b.iter(|| black_box(plant.incremental_health()))
     });
     group.sample_size(10);
+    println!(
+        "history before the from-scratch frames: {} s per signal (its cost grows with it)",
+        plant.next_tick
+    );
     group.bench_function("from scratch, live (1/60 of signals new)", |b| {
         b.iter_custom(|iterations| {
             let mut total = Duration::ZERO;

@@ -239,7 +239,10 @@ impl SignalStore {
         }
         self.held_samples += 1;
         for watch in &mut self.watches {
-            let earliest = &mut watch.earliest[slot];
+            // A released watcher has no slots.
+            let Some(earliest) = watch.earliest.get_mut(slot) else {
+                continue;
+            };
             if *earliest == i64::MAX {
                 watch.dirty.push(slot as u32);
             }
@@ -373,6 +376,14 @@ impl SignalStore {
             dirty: (0..self.ids.len() as u32).collect(),
         });
         ChangeWatcher(self.watches.len() - 1)
+    }
+
+    /// Stops tracking for a reader that is gone (e.g. an engine rebuilt from scratch), so
+    /// inserts no longer pay for it; its handle then sees no changes.
+    pub fn unwatch_changes(&mut self, watcher: ChangeWatcher) {
+        if let Some(watch) = self.watches.get_mut(watcher.0) {
+            *watch = ChangeWatch::default();
+        }
     }
 
     /// Calls `changed(signal, earliest)` for each signal that received samples since this
@@ -552,6 +563,21 @@ mod tests {
         assert_eq!(store.memory_budget(), DEFAULT_MEMORY_BUDGET);
         store.set_max_samples(1_000);
         assert_eq!(store.memory_budget(), 16_000);
+    }
+
+    #[test]
+    fn a_released_watcher_sees_nothing_and_others_go_on() {
+        let mut store = SignalStore::new(["a"].map(SignalId::new));
+        let gone = store.watch_changes();
+        let kept = store.watch_changes();
+        store.drain_changes(kept, |_, _| {});
+        store.unwatch_changes(gone);
+        store.ingest([sample("a", 7, 1.0)]);
+        let mut seen = Vec::new();
+        store.drain_changes(gone, |i, t| seen.push((i.0, t.0)));
+        assert!(seen.is_empty(), "released");
+        store.drain_changes(kept, |i, t| seen.push((i.0, t.0)));
+        assert_eq!(seen, [(0, 7)]);
     }
 
     #[test]

@@ -199,6 +199,12 @@ impl AlarmEngine {
         &self.runtimes[alarm].actions
     }
 
+    /// The store change watcher this engine drains; hand it to
+    /// [`SignalStore::unwatch_changes`] when the engine is dropped while the store lives on.
+    pub fn watcher(&self) -> ChangeWatcher {
+        self.watcher
+    }
+
     /// Journals that changed in the last [`update`](Self::update).
     pub fn journal_changes(&self) -> &[JournalChange] {
         &self.changes
