@@ -234,8 +234,13 @@ fn draw_badges(
     egui::Area::new(egui::Id::new("badges_toggle"))
         .fixed_pos(viewport.min + egui::vec2(8.0, 6.0))
         .show(ctx, |ui| {
-            ui.checkbox(&mut settings.shown, "badges (B)")
-                .on_hover_text("Labels above assets: tag, value, alarms and sensor health");
+            // A panel-coloured box, so the label stays readable over the light floor.
+            egui::Frame::popup(ui.style())
+                .inner_margin(egui::Margin::symmetric(6, 2))
+                .show(ui, |ui| {
+                    ui.checkbox(&mut settings.shown, "badges (B)")
+                        .on_hover_text("Labels above assets: tag, value, alarms and sensor health");
+                });
         });
     if !settings.shown {
         return Ok(());
