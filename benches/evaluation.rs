@@ -244,6 +244,31 @@ impl Plant {
     }
 }
 
+/// Times `work` over `iterations` live frames, each after that frame's share of new samples
+/// (publishing is not timed). With `alarms_first` the alarm journals take in the new samples
+/// untimed first, so a part that runs after them is timed alone.
+fn time_live_frames(
+    plant: &mut Plant,
+    ids: &[SignalId],
+    frame_no: &mut usize,
+    iterations: u64,
+    alarms_first: bool,
+    work: fn(&mut Plant) -> u64,
+) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iterations {
+        plant.publish_frame(ids, *frame_no);
+        *frame_no += 1;
+        if alarms_first {
+            plant.alarms.update(&mut plant.store);
+        }
+        let started = Instant::now();
+        black_box(work(plant));
+        total += started.elapsed();
+    }
+    total
+}
+
 fn frame(c: &mut Criterion) {
     let ids = signal_ids();
     let mut plant = Plant::new();
@@ -257,41 +282,31 @@ fn frame(c: &mut Criterion) {
         .sample_size(20)
         .measurement_time(Duration::from_secs(8));
     let mut frame_no = 0usize;
-    group.bench_function("incremental, live (1/60 of signals new)", |b| {
-        b.iter_custom(|iterations| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iterations {
-                plant.publish_frame(&ids, frame_no);
-                frame_no += 1;
-                let started = Instant::now();
-                black_box(plant.evaluate_incremental());
-                total += started.elapsed();
-            }
-            total
-        })
-    });
-    for (name, part) in [
+    for (name, alarms_first, work) in [
+        (
+            "incremental, live (1/60 of signals new)",
+            false,
+            Plant::evaluate_incremental as fn(&mut Plant) -> u64,
+        ),
         (
             "incremental, live: rules only",
-            Plant::incremental_rules as fn(&mut Plant) -> u64,
+            true,
+            Plant::incremental_rules,
         ),
-        ("incremental, live: alarms only", Plant::incremental_alarms),
-        ("incremental, live: health only", Plant::incremental_health),
+        (
+            "incremental, live: alarms only",
+            false,
+            Plant::incremental_alarms,
+        ),
+        (
+            "incremental, live: health only",
+            true,
+            Plant::incremental_health,
+        ),
     ] {
         group.bench_function(name, |b| {
-            b.iter_custom(|iterations| {
-                let mut total = Duration::ZERO;
-                for _ in 0..iterations {
-                    plant.publish_frame(&ids, frame_no);
-                    frame_no += 1;
-                    if !name.contains("alarms") {
-                        plant.alarms.update(&mut plant.store);
-                    }
-                    let started = Instant::now();
-                    black_box(part(&mut plant));
-                    total += started.elapsed();
-                }
-                total
+            b.iter_custom(|n| {
+                time_live_frames(&mut plant, &ids, &mut frame_no, n, alarms_first, work)
             })
         });
     }
@@ -313,16 +328,9 @@ fn frame(c: &mut Criterion) {
         plant.next_tick
     );
     group.bench_function("from scratch, live (1/60 of signals new)", |b| {
-        b.iter_custom(|iterations| {
-            let mut total = Duration::ZERO;
-            for _ in 0..iterations {
-                plant.publish_frame(&ids, frame_no);
-                frame_no += 1;
-                let started = Instant::now();
-                black_box(plant.evaluate_from_scratch());
-                total += started.elapsed();
-            }
-            total
+        b.iter_custom(|n| {
+            let work = Plant::evaluate_from_scratch;
+            time_live_frames(&mut plant, &ids, &mut frame_no, n, false, work)
         })
     });
     group.finish();

@@ -105,6 +105,15 @@ pub(crate) fn asset_entity(app: &mut App, tag: &str) -> Entity {
         .unwrap_or_else(|| panic!("no asset {tag}"))
 }
 
+/// Moves the time cursor to `time` (paused there) and runs a frame.
+pub(crate) fn seek(app: &mut App, time: Timestamp) {
+    let bounds = app.world().resource::<twinscope::timeline::Bounds>().0;
+    app.world_mut()
+        .resource_mut::<twinscope::timeline::Cursor>()
+        .seek(time, bounds);
+    app.update();
+}
+
 pub(crate) fn send(app: &App, samples: Vec<Sample>) {
     app.world()
         .resource::<IngestChannel>()

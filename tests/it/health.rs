@@ -1,7 +1,7 @@
 //! Sensor health in the ECS: a stale and a stuck transmitter show up in the `AssetHealth` of
 //! the right asset, at the right cursor times, and nowhere else.
 
-use crate::headless::{asset_entity, headless_app, send, update_until_ready};
+use crate::headless::{asset_entity, headless_app, seek, send, update_until_ready};
 use crate::support::demo_scene;
 use bevy::prelude::*;
 use twinscope::core::health::HealthIssueKind;
@@ -22,14 +22,6 @@ fn issues(app: &mut App, tag: &str) -> Vec<(String, HealthIssueKind, Option<Time
         .iter()
         .map(|i| (i.signal.to_string(), i.kind, i.since))
         .collect()
-}
-
-fn seek(app: &mut App, time: Timestamp) {
-    let bounds = app.world().resource::<twinscope::timeline::Bounds>().0;
-    app.world_mut()
-        .resource_mut::<twinscope::timeline::Cursor>()
-        .seek(time, bounds);
-    app.update();
 }
 
 #[test]

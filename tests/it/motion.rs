@@ -1,6 +1,6 @@
 //! Headless: signal values at the time cursor move the demo plant's parts (`[[motion]]`).
 
-use crate::headless::{headless_app, send, update_until_ready};
+use crate::headless::{headless_app, seek, send, update_until_ready};
 use crate::support::demo_scene;
 use bevy::prelude::*;
 use twinscope::core::signal::{Sample, SignalId, Timestamp};
@@ -17,14 +17,6 @@ fn node(app: &mut App, name: &str) -> Entity {
 
 fn transform(app: &App, entity: Entity) -> Transform {
     *app.world().get::<Transform>(entity).unwrap()
-}
-
-fn seek(app: &mut App, time: Timestamp) {
-    let bounds = app.world().resource::<twinscope::timeline::Bounds>().0;
-    app.world_mut()
-        .resource_mut::<twinscope::timeline::Cursor>()
-        .seek(time, bounds);
-    app.update();
 }
 
 /// 100 s of history, one sample per second: for the first 50 s the tank is at 25 %, the valve
