@@ -82,6 +82,22 @@ impl OrbitCamera {
         }
     }
 
+    /// The orbit a fraction `t` (0..=1) of the way to `to`, turning the short way round, so a
+    /// camera flight passes through sensible views.
+    pub fn lerp(&self, to: &OrbitCamera, t: f32) -> Self {
+        let t = t.clamp(0.0, 1.0);
+        let tau = std::f32::consts::TAU;
+        let turn =
+            (to.yaw - self.yaw + std::f32::consts::PI).rem_euclid(tau) - std::f32::consts::PI;
+        Self {
+            focus: self.focus.lerp(to.focus, t),
+            yaw: self.yaw + turn * t,
+            pitch: self.pitch + (to.pitch - self.pitch) * t,
+            // Distances change geometrically, so zooming in feels even.
+            distance: self.distance * (to.distance / self.distance.max(1e-3)).powf(t),
+        }
+    }
+
     /// World transform for these orbit parameters.
     pub fn transform(&self) -> Transform {
         let rotation = Quat::from_euler(EulerRot::YXZ, self.yaw, -self.pitch, 0.0);
@@ -109,6 +125,21 @@ pub enum CameraCommand {
     ResetView,
 }
 
+/// A camera flying from one orbit to another (framing a selection, or an alarm's asset),
+/// so the operator sees where the view went instead of a cut.
+#[derive(Component, Clone, Copy, Debug, PartialEq)]
+pub struct CameraFlight {
+    /// Where the flight started.
+    pub from: OrbitCamera,
+    /// Where it ends.
+    pub to: OrbitCamera,
+    /// Seconds flown so far.
+    pub elapsed_s: f32,
+}
+
+/// How long a camera flight takes.
+pub const FLIGHT_S: f32 = 0.6;
+
 /// Tracks mouse-button drag distance so a drag that ends on an asset is not taken as a click.
 #[derive(Resource, Default, Debug)]
 pub struct DragTracker {
@@ -128,6 +159,7 @@ pub fn plugin(app: &mut App) {
                 camera_keys,
                 orbit_with_mouse,
                 run_camera_commands,
+                fly_camera,
                 apply_orbit,
             )
                 .chain()
@@ -260,18 +292,24 @@ fn run_camera_commands(
     selection: Res<Selection>,
     status: Res<PlantStatus>,
     bounds: Query<&AssetBounds>,
-    mut cameras: Query<(&mut OrbitCamera, &Camera, &Projection)>,
+    mut cameras: Query<(Entity, &mut OrbitCamera, &Camera, &Projection)>,
+    mut flights: Commands,
 ) {
     for command in commands.read() {
-        for (mut orbit, camera, projection) in &mut cameras {
+        for (entity, mut orbit, camera, projection) in &mut cameras {
             let fov = field_of_view(camera, projection);
             match command {
                 CameraCommand::FrameSelected => {
                     if let Some(b) = selection.asset.and_then(|a| bounds.get(a).ok()) {
-                        *orbit = orbit.refocus(b.min, b.max, fov);
+                        flights.entity(entity).insert(CameraFlight {
+                            from: *orbit,
+                            to: orbit.refocus(b.min, b.max, fov),
+                            elapsed_s: 0.0,
+                        });
                     }
                 }
                 CameraCommand::ResetView => {
+                    flights.entity(entity).remove::<CameraFlight>();
                     if let Some((min, max)) = status.bounds {
                         *orbit = OrbitCamera::framing(min, max, fov);
                     } else {
@@ -296,6 +334,23 @@ fn field_of_view(camera: &Camera, projection: &Projection) -> FieldOfView {
     FieldOfView { vertical, aspect }
 }
 
+/// Moves flying cameras along their flight (eased in and out) and lands them.
+fn fly_camera(
+    time: Res<Time<Real>>,
+    mut commands: Commands,
+    mut cameras: Query<(Entity, &mut OrbitCamera, &mut CameraFlight)>,
+) {
+    for (entity, mut orbit, mut flight) in &mut cameras {
+        flight.elapsed_s += time.delta_secs();
+        let t = (flight.elapsed_s / FLIGHT_S).min(1.0);
+        let eased = t * t * (3.0 - 2.0 * t);
+        *orbit = flight.from.lerp(&flight.to, eased);
+        if t >= 1.0 {
+            commands.entity(entity).remove::<CameraFlight>();
+        }
+    }
+}
+
 fn apply_orbit(mut cameras: Query<(&OrbitCamera, &mut Transform), Changed<OrbitCamera>>) {
     for (orbit, mut transform) in &mut cameras {
         *transform = orbit.transform();
@@ -305,6 +360,41 @@ fn apply_orbit(mut cameras: Query<(&OrbitCamera, &mut Transform), Changed<OrbitC
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn flights_start_and_land_exactly_and_turn_the_short_way() {
+        let from = OrbitCamera {
+            focus: Vec3::ZERO,
+            yaw: 3.0,
+            pitch: 0.5,
+            distance: 40.0,
+        };
+        let to = OrbitCamera {
+            focus: Vec3::new(10.0, 0.0, -4.0),
+            yaw: -3.0,
+            pitch: 0.7,
+            distance: 10.0,
+        };
+        assert_eq!(from.lerp(&to, 0.0), from);
+        let landed = from.lerp(&to, 1.0);
+        assert!((landed.focus - to.focus).length() < 1e-5);
+        assert!((landed.distance - to.distance).abs() < 1e-4);
+        assert!((landed.pitch - to.pitch).abs() < 1e-6);
+        let turned = (landed.yaw - to.yaw).rem_euclid(std::f32::consts::TAU);
+        assert!(
+            turned < 1e-4 || turned > std::f32::consts::TAU - 1e-4,
+            "{landed:?}"
+        );
+        let half = from.lerp(&to, 0.5);
+        assert!(
+            half.yaw > 3.0,
+            "3.0 to -3.0 turns up through pi, not down through 0: {half:?}"
+        );
+        assert!(
+            (half.distance - 20.0).abs() < 1e-3,
+            "geometric zoom: {half:?}"
+        );
+    }
 
     #[test]
     fn framing_looks_at_the_box_centre_from_above() {
