@@ -108,7 +108,10 @@ pub fn scale_at(distance: f32, rank: Rank) -> Option<f32> {
         return None;
     }
     let min = if important { 0.9 } else { 0.75 };
-    Some((NEAR_M / distance.max(0.01)).clamp(min, 1.1))
+    let scale = (NEAR_M / distance.max(0.01)).clamp(min, 1.1);
+    // In steps of 0.05, so egui meets a handful of font sizes: a new size every frame (while
+    // the camera flies or zooms) leaves text blank until its glyphs are rasterised.
+    Some((scale * 20.0).round() / 20.0)
 }
 
 /// Axis-aligned screen rectangle (points): min and max corners.
