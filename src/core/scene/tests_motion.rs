@@ -14,11 +14,7 @@ fn parse(motion: &str) -> Result<Scene, SceneError> {
 
 /// 1-based (line, column) of the first `needle` in the whole text, counted independently.
 fn at(motion: &str, needle: &str) -> String {
-    let text = format!("{HEAD}{motion}");
-    let offset = text.find(needle).expect("needle present");
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    let (line, column) = super::tests::position(&format!("{HEAD}{motion}"), needle, 0);
     format!("s.toml:{line}:{column}")
 }
 

@@ -35,7 +35,7 @@ fn parse(text: &str) -> Result<Scene, SceneError> {
     Scene::parse(text, Path::new(PATH))
 }
 
-/// The error's `line:col`, key and message, and the expected `line:col` of `needle`'s `nth`
+/// The error's `line:col`, key and message, and the expected `line:col` of `needle`'s first
 /// occurrence (plus `shift` characters), counted independently of the code under test.
 fn error_at(text: &str, needle: &str, shift: usize) -> (String, String, String, String) {
     let Err(SceneError::Invalid {
@@ -46,10 +46,8 @@ fn error_at(text: &str, needle: &str, shift: usize) -> (String, String, String, 
     else {
         panic!("expected an Invalid error for:\n{text}");
     };
-    let offset = text.find(needle).expect("needle present");
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1 + shift;
+    let (line, column) = super::tests::position(text, needle, 0);
+    let column = column + shift;
     (
         format!("{}:{}", location.line, location.column),
         format!("{line}:{column}"),
