@@ -11,6 +11,7 @@ pub mod health;
 pub mod history;
 pub mod motion;
 pub mod rules;
+pub mod scenario;
 pub mod scene;
 pub mod signal;
 pub mod sim;
