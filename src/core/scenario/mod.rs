@@ -7,8 +7,11 @@
 //! [`sim::Playback`] can seek anywhere; the result carries events, outcomes and a trajectory
 //! hash that [`report`] writes for audit. Plain Rust: the Bevy side only shows poses.
 
+pub mod sim;
 pub mod spec;
+pub mod world;
 
+pub use sim::{Playback, ScenarioResult, ScenarioRun};
 pub use spec::*;
 
 use crate::core::signal::{SignalId, Timestamp};
