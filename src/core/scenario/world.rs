@@ -31,7 +31,10 @@ pub struct StaticWorld {
 impl StaticWorld {
     /// Reads the model (glTF/GLB) with the gltf crate; `choices` pick convex/trimesh/none per
     /// node (inherited by descendants); the default is documented in the module.
-    pub fn from_model(path: &Path, choices: &[ColliderChoice]) -> Result<StaticWorld, ScenarioError> {
+    pub fn from_model(
+        path: &Path,
+        choices: &[ColliderChoice],
+    ) -> Result<StaticWorld, ScenarioError> {
         let _ = choices;
         Err(ScenarioError::Model {
             path: path.to_path_buf(),

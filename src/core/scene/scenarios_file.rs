@@ -9,6 +9,8 @@
 //! duration = "40s"                     # simulated time after T0 (text with units, or seconds)
 //! steps_per_second = 60                # fixed physics rate (default 60)
 //! snapshot_every = 30                  # steps between snapshots for seeking (default 30)
+//! line = { node = "CV-201", margin = 0.3 }   # where bodies belong; outside at the end = off-line
+//!                                      # (top-level keys go before the first [table])
 //!
 //! [inputs]                             # initial conditions, read once at T0
 //! belt_speed = { signal = "CV-201.speed", default = 0.4, scale = 1.0 }   # latest value <= T0
@@ -58,8 +60,6 @@
 //! margin = 0.2                         #   raised to `height` (default 2) ...
 //! # min = [-7, 0, 0.5]                 # ... or a world box
 //! # max = [-5, 2, 12.5]
-//!
-//! line = { node = "CV-201", margin = 0.3 }   # where bodies belong; outside at the end = off-line
 //!
 //! [[obstacles]]                        # static boxes present from T0
 //! name = "pallet stack"

@@ -1,7 +1,9 @@
 //! Runs a [`ScenarioSpec`] on rapier3d: fixed step, seeded randomness, snapshots for seeking.
 
 use super::world::StaticWorld;
-use super::{BodyInfo, BodyPose, Outcomes, ResolvedInput, ScenarioError, ScenarioEvent, ScenarioSpec};
+use super::{
+    BodyInfo, BodyPose, Outcomes, ResolvedInput, ScenarioError, ScenarioEvent, ScenarioSpec,
+};
 use std::sync::Arc;
 
 /// A scenario being stepped: built from a spec, the static world and resolved inputs.
