@@ -149,13 +149,19 @@ impl StaticWorld {
             if !world.by_name.contains_key(&choice.node) {
                 return Err(ScenarioError::Spec {
                     location: choice.location.clone(),
-                    message: format!("collider choice names node `{}`, which is not in the model", choice.node),
+                    message: format!(
+                        "collider choice names node `{}`, which is not in the model",
+                        choice.node
+                    ),
                 });
             }
         }
         let chosen: HashMap<&str, ColliderKind> =
             choices.iter().map(|c| (c.node.as_str(), c.kind)).collect();
-        let roots: Vec<gltf::Node> = match document.default_scene().or_else(|| document.scenes().next()) {
+        let roots: Vec<gltf::Node> = match document
+            .default_scene()
+            .or_else(|| document.scenes().next())
+        {
             Some(scene) => scene.nodes().collect(),
             None => {
                 let mut is_child = vec![false; document.nodes().len()];

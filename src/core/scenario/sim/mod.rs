@@ -16,6 +16,8 @@ mod outcomes;
 mod plan;
 mod state;
 #[cfg(test)]
+mod testkit;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_world;
@@ -68,11 +70,24 @@ impl ScenarioRun {
         let plan = Arc::new(Plan::new(spec, world, inputs)?);
         let state = SimState::new(&plan);
         let mut observer = Observer::new(&plan);
-        observer.after_step(&plan, &state, &(0..state.drivers.next_event).collect::<Vec<_>>());
+        observer.after_step(
+            &plan,
+            &state,
+            &(0..state.drivers.next_event).collect::<Vec<_>>(),
+        );
         let mut hasher = TrajectoryHasher::new();
         hasher.add_step(0, &state.poses());
-        let snapshots = vec![Snapshot { step: 0, bytes: encode(&state) }];
-        Ok(ScenarioRun { plan, state, observer, hasher, snapshots })
+        let snapshots = vec![Snapshot {
+            step: 0,
+            bytes: encode(&state),
+        }];
+        Ok(ScenarioRun {
+            plan,
+            state,
+            observer,
+            hasher,
+            snapshots,
+        })
     }
 
     /// Steps the run will take in all.
@@ -102,7 +117,10 @@ impl ScenarioRun {
         let step = self.state.drivers.step;
         self.hasher.add_step(step, &self.state.poses());
         if step % self.plan.snapshot_every == 0 {
-            self.snapshots.push(Snapshot { step, bytes: encode(&self.state) });
+            self.snapshots.push(Snapshot {
+                step,
+                bytes: encode(&self.state),
+            });
         }
     }
 
@@ -191,7 +209,11 @@ pub struct Playback {
 impl Playback {
     /// A playback positioned at T0.
     pub fn new(result: Arc<ScenarioResult>) -> Playback {
-        let mut playback = Playback { result, state: None, poses: Vec::new() };
+        let mut playback = Playback {
+            result,
+            state: None,
+            poses: Vec::new(),
+        };
         playback.seek(0.0);
         playback
     }
@@ -203,9 +225,7 @@ impl Playback {
         let target = ((t / result.dt_s).round().max(0.0) as u64).min(result.steps);
         let current = self.state.as_ref().map(|s| s.drivers.step);
         let snapshot = result.snapshots.iter().rev().find(|s| s.step <= target);
-        let step_on = current.is_some_and(|c| {
-            c <= target && snapshot.is_none_or(|s| c >= s.step)
-        });
+        let step_on = current.is_some_and(|c| c <= target && snapshot.is_none_or(|s| c >= s.step));
         if !step_on {
             self.state = snapshot.and_then(|s| decode(&s.bytes));
         }

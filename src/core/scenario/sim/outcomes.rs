@@ -4,9 +4,9 @@
 //! produced step by step in a fixed order (scripted, zone entries, impacts, off-line; bodies in
 //! spawn order), so the list is in time order and the same on every run.
 
-use super::plan::{contains, Action, Plan};
-use super::state::{owner, Owner, SimState};
 use super::super::{Outcomes, ScenarioEvent, ScenarioEventKind, ZoneOutcome};
+use super::plan::{Action, Plan, contains};
+use super::state::{Owner, SimState, owner};
 use rapier3d::prelude::*;
 use std::collections::BTreeSet;
 use std::sync::Mutex;
@@ -60,7 +60,11 @@ impl EventHandler for ContactCollector {
         let point = c1.position().transform_point(contact.local_p1);
         let n = manifold.data.normal;
         // The pair may store the colliders in the other order than the event names them.
-        let flip = if pair.collider1 == collider1 { 1.0 } else { -1.0 };
+        let flip = if pair.collider1 == collider1 {
+            1.0
+        } else {
+            -1.0
+        };
         if let Ok(mut started) = self.started.lock() {
             started.push(Started {
                 collider1,
@@ -190,7 +194,11 @@ impl Observer {
         let (body, position, node) = match &planned.action {
             Action::Conveyor { index, .. } => {
                 let node = &plan.conveyors[*index].node;
-                (None, plan.world.node_origin(node).unwrap_or_default(), Some(node.clone()))
+                (
+                    None,
+                    plan.world.node_origin(node).unwrap_or_default(),
+                    Some(node.clone()),
+                )
             }
             Action::Path { index, .. } => {
                 let body = plan.paths[*index].body;
@@ -226,7 +234,9 @@ impl Observer {
                 }
                 self.events.push(ScenarioEvent {
                     t_s,
-                    kind: ScenarioEventKind::ZoneEntry { zone: zone.name.clone() },
+                    kind: ScenarioEventKind::ZoneEntry {
+                        zone: zone.name.clone(),
+                    },
                     body: Some(name.clone()),
                     position: at,
                     node: zone.node.clone(),
@@ -257,9 +267,18 @@ impl Observer {
     }
 
     /// An impact event for a contact start, if a dynamic scenario body closed fast enough.
-    fn impact(&mut self, plan: &Plan, state: &SimState, c: &Started) -> Option<(usize, ScenarioEvent)> {
+    fn impact(
+        &mut self,
+        plan: &Plan,
+        state: &SimState,
+        c: &Started,
+    ) -> Option<(usize, ScenarioEvent)> {
         let colliders = &state.physics.colliders;
-        let side = |h: ColliderHandle| colliders.get(h).map_or(Owner::Unknown, |c| owner(c.user_data));
+        let side = |h: ColliderHandle| {
+            colliders
+                .get(h)
+                .map_or(Owner::Unknown, |c| owner(c.user_data))
+        };
         let (o1, o2) = (side(c.collider1), side(c.collider2));
         let velocity = |o: Owner| match o {
             Owner::Body(b) => self.pre_velocity[b],
@@ -320,7 +339,10 @@ impl Observer {
             body,
             ScenarioEvent {
                 t_s,
-                kind: ScenarioEventKind::Impact { speed, energy_j: energy },
+                kind: ScenarioEventKind::Impact {
+                    speed,
+                    energy_j: energy,
+                },
                 body: Some(name.clone()),
                 position: c.point,
                 node,

@@ -140,13 +140,17 @@ fn to_f32(v: [f64; 3]) -> [f32; 3] {
 }
 
 /// World position of a placement.
-fn place(world: &StaticWorld, placement: &Placement, at: &Location) -> Result<[f32; 3], ScenarioError> {
+fn place(
+    world: &StaticWorld,
+    placement: &Placement,
+    at: &Location,
+) -> Result<[f32; 3], ScenarioError> {
     match placement {
         Placement::At(p) => Ok(to_f32(*p)),
         Placement::Node { node, offset } => {
-            let origin = world
-                .node_origin(node)
-                .ok_or_else(|| spec_error(at, format!("unknown node `{node}` in the plant model")))?;
+            let origin = world.node_origin(node).ok_or_else(|| {
+                spec_error(at, format!("unknown node `{node}` in the plant model"))
+            })?;
             Ok(std::array::from_fn(|i| origin[i] + offset[i] as f32))
         }
     }
@@ -156,10 +160,17 @@ fn place(world: &StaticWorld, placement: &Placement, at: &Location) -> Result<[f
 fn region_box(world: &StaticWorld, region: &Region, at: &Location) -> Result<Aabb, ScenarioError> {
     match region {
         Region::Box { min, max } => Ok((to_f32(*min), to_f32(*max))),
-        Region::Node { node, margin, height } => {
-            let (min, max) = world
-                .node_bounds(node)
-                .ok_or_else(|| spec_error(at, format!("unknown node `{node}` (or a node without meshes) in the plant model")))?;
+        Region::Node {
+            node,
+            margin,
+            height,
+        } => {
+            let (min, max) = world.node_bounds(node).ok_or_else(|| {
+                spec_error(
+                    at,
+                    format!("unknown node `{node}` (or a node without meshes) in the plant model"),
+                )
+            })?;
             let m = *margin as f32;
             let grown_min = min.map(|v| v - m);
             let mut grown_max = max.map(|v| v + m);
@@ -169,7 +180,11 @@ fn region_box(world: &StaticWorld, region: &Region, at: &Location) -> Result<Aab
     }
 }
 
-fn obstacle(world: &StaticWorld, spec: &ObstacleSpec, at: &Location) -> Result<BoxPlan, ScenarioError> {
+fn obstacle(
+    world: &StaticWorld,
+    spec: &ObstacleSpec,
+    at: &Location,
+) -> Result<BoxPlan, ScenarioError> {
     Ok(BoxPlan {
         name: spec.name.clone(),
         center: place(world, &spec.placement, at)?,
@@ -190,7 +205,10 @@ impl Plan {
         inputs: &[ResolvedInput],
     ) -> Result<Plan, ScenarioError> {
         if spec.steps_per_second == 0 || !(spec.duration_s.is_finite() && spec.duration_s >= 0.0) {
-            return Err(spec_error(&spec.location, "a scenario needs steps_per_second > 0 and a duration ≥ 0".into()));
+            return Err(spec_error(
+                &spec.location,
+                "a scenario needs steps_per_second > 0 and a duration ≥ 0".into(),
+            ));
         }
         let dt = 1.0 / f64::from(spec.steps_per_second);
         let mut rng = ChaCha8Rng::seed_from_u64(spec.seed);
@@ -199,7 +217,10 @@ impl Plan {
             let at = &body.location;
             let mass = quantity(&body.mass, inputs, at)?;
             if !(mass.is_finite() && mass > 0.0) {
-                return Err(spec_error(at, format!("body `{}` needs a positive mass, got {mass}", body.name)));
+                return Err(spec_error(
+                    at,
+                    format!("body `{}` needs a positive mass, got {mass}", body.name),
+                ));
             }
             let shape_ok = match &body.shape {
                 ShapeSpec::Box { size } => size.iter().all(|s| *s > 0.0),
@@ -207,7 +228,10 @@ impl Plan {
                 ShapeSpec::Sphere { radius } => *radius > 0.0,
             };
             if !shape_ok {
-                return Err(spec_error(at, format!("body `{}` needs positive sizes", body.name)));
+                return Err(spec_error(
+                    at,
+                    format!("body `{}` needs positive sizes", body.name),
+                ));
             }
             let first = place(&world, &body.placement, at)?;
             let mut velocity = [0.0f32; 3];
@@ -252,13 +276,24 @@ impl Plan {
         let mut paths = Vec::new();
         for driver in &spec.drivers {
             match driver {
-                DriverSpec::Conveyor { node, speed, direction, location } => {
+                DriverSpec::Conveyor {
+                    node,
+                    speed,
+                    direction,
+                    location,
+                } => {
                     if !world.has_node(node) {
-                        return Err(spec_error(location, format!("unknown conveyor node `{node}` in the plant model")));
+                        return Err(spec_error(
+                            location,
+                            format!("unknown conveyor node `{node}` in the plant model"),
+                        ));
                     }
                     let len = direction.iter().map(|d| d * d).sum::<f64>().sqrt();
                     if !(len > 0.0) {
-                        return Err(spec_error(location, "a conveyor needs a non-zero direction".into()));
+                        return Err(spec_error(
+                            location,
+                            "a conveyor needs a non-zero direction".into(),
+                        ));
                     }
                     conveyors.push(ConveyorPlan {
                         node: node.clone(),
@@ -266,15 +301,27 @@ impl Plan {
                         direction: direction.map(|d| (d / len) as f32),
                     });
                 }
-                DriverSpec::Path { body, points, speed, repeat, location } => {
+                DriverSpec::Path {
+                    body,
+                    points,
+                    speed,
+                    repeat,
+                    location,
+                } => {
                     let index = body_index(&spawns, body).ok_or_else(|| {
                         spec_error(location, format!("path carries `{body}`, which is not a body of this scenario (a group's bodies are `name#i`)"))
                     })?;
                     if points.len() < 2 {
-                        return Err(spec_error(location, "a path needs at least two points".into()));
+                        return Err(spec_error(
+                            location,
+                            "a path needs at least two points".into(),
+                        ));
                     }
                     if paths.iter().any(|p: &PathPlan| p.body == index) {
-                        return Err(spec_error(location, format!("body `{body}` already has a path")));
+                        return Err(spec_error(
+                            location,
+                            format!("body `{body}` already has a path"),
+                        ));
                     }
                     let points: Vec<[f32; 3]> = points.iter().map(|p| to_f32(*p)).collect();
                     spawns[index].translation = points[0];
@@ -294,26 +341,55 @@ impl Plan {
             let target = |name: &str, change: Change| -> Result<Action, ScenarioError> {
                 if let Some(index) = conveyors.iter().position(|c| c.node == name) {
                     Ok(Action::Conveyor { index, change })
-                } else if let Some(index) = paths.iter().position(|p| spawns[p.body].info.name == name) {
+                } else if let Some(index) =
+                    paths.iter().position(|p| spawns[p.body].info.name == name)
+                {
                     Ok(Action::Path { index, change })
                 } else {
-                    Err(spec_error(at, format!("`{name}` is neither a conveyor node nor a path body of this scenario")))
+                    Err(spec_error(
+                        at,
+                        format!(
+                            "`{name}` is neither a conveyor node nor a path body of this scenario"
+                        ),
+                    ))
                 }
             };
             let (action, description) = match &event.action {
-                EventAction::Stop { target: name } => (target(name, Change::Stop)?, format!("{name} stops")),
-                EventAction::Start { target: name } => (target(name, Change::Start)?, format!("{name} starts")),
-                EventAction::SetSpeed { target: name, speed } => {
+                EventAction::Stop { target: name } => {
+                    (target(name, Change::Stop)?, format!("{name} stops"))
+                }
+                EventAction::Start { target: name } => {
+                    (target(name, Change::Start)?, format!("{name} starts"))
+                }
+                EventAction::SetSpeed {
+                    target: name,
+                    speed,
+                } => {
                     let v = quantity(speed, inputs, at)? as f32;
-                    (target(name, Change::Speed(v))?, format!("{name} speed set to {v:.2} m/s"))
+                    (
+                        target(name, Change::Speed(v))?,
+                        format!("{name} speed set to {v:.2} m/s"),
+                    )
                 }
                 EventAction::Release { body } => {
-                    let index = body_index(&spawns, body).ok_or_else(|| spec_error(at, format!("release names `{body}`, which is not a body of this scenario")))?;
+                    let index = body_index(&spawns, body).ok_or_else(|| {
+                        spec_error(
+                            at,
+                            format!("release names `{body}`, which is not a body of this scenario"),
+                        )
+                    })?;
                     (Action::Release { body: index }, format!("{body} released"))
                 }
-                EventAction::Block(spec) => (Action::Block(obstacle(&world, spec, at)?), format!("{} blocks the way", spec.name)),
+                EventAction::Block(spec) => (
+                    Action::Block(obstacle(&world, spec, at)?),
+                    format!("{} blocks the way", spec.name),
+                ),
             };
-            events.push(PlannedEvent { step: step_at(event.at_s, dt), action, description });
+            events.push(PlannedEvent {
+                step: step_at(event.at_s, dt),
+                action,
+                description,
+            });
         }
         events.sort_by_key(|e| e.step);
         let mut obstacles = Vec::new();
@@ -343,18 +419,27 @@ impl Plan {
             }
             if !any {
                 let location = spec.drivers.iter().find_map(|d| match d {
-                    DriverSpec::Conveyor { node, location, .. } if *node == conveyor.node => Some(location),
+                    DriverSpec::Conveyor { node, location, .. } if *node == conveyor.node => {
+                        Some(location)
+                    }
                     _ => None,
                 });
                 return Err(spec_error(
                     location.unwrap_or(&spec.location),
-                    format!("conveyor node `{}` has no colliders (its collider kind is `none`)", conveyor.node),
+                    format!(
+                        "conveyor node `{}` has no colliders (its collider kind is `none`)",
+                        conveyor.node
+                    ),
                 ));
             }
         }
         let mut spawn_order: Vec<usize> = (0..spawns.len()).collect();
         spawn_order.sort_by_key(|&i| spawns[i].step);
-        let line = spec.line.as_ref().map(|r| region_box(&world, r, &spec.location)).transpose()?;
+        let line = spec
+            .line
+            .as_ref()
+            .map(|r| region_box(&world, r, &spec.location))
+            .transpose()?;
         Ok(Plan {
             name: spec.name.clone(),
             seed: spec.seed,

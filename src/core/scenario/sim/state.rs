@@ -173,9 +173,11 @@ impl SimState {
             .translation(vec3(spawn.translation))
             .user_data(TAG_BODY | index as u128);
         let shape = match &spawn.info.shape {
-            ShapeSpec::Box { size } => {
-                ColliderBuilder::cuboid(size[0] as f32 / 2.0, size[1] as f32 / 2.0, size[2] as f32 / 2.0)
-            }
+            ShapeSpec::Box { size } => ColliderBuilder::cuboid(
+                size[0] as f32 / 2.0,
+                size[1] as f32 / 2.0,
+                size[2] as f32 / 2.0,
+            ),
             ShapeSpec::Cylinder { radius, height } => {
                 ColliderBuilder::cylinder(*height as f32 / 2.0, *radius as f32)
             }
@@ -195,11 +197,19 @@ impl SimState {
         let d = &mut self.drivers;
         match &plan.events[event].action {
             Action::Conveyor { index, change } => {
-                apply_change(*change, &mut d.conveyor_running[*index], &mut d.conveyor_speed[*index]);
+                apply_change(
+                    *change,
+                    &mut d.conveyor_running[*index],
+                    &mut d.conveyor_speed[*index],
+                );
                 self.wake_all();
             }
             Action::Path { index, change } => {
-                apply_change(*change, &mut d.path_running[*index], &mut d.path_speed[*index]);
+                apply_change(
+                    *change,
+                    &mut d.path_running[*index],
+                    &mut d.path_speed[*index],
+                );
             }
             Action::Release { body } => {
                 let velocity = plan
@@ -307,13 +317,22 @@ fn path_segment(path: &super::plan::PathPlan, s: f64) -> (usize, f32) {
     let lengths: Vec<f64> = path
         .points
         .windows(2)
-        .map(|w| (0..3).map(|k| f64::from(w[1][k] - w[0][k]).powi(2)).sum::<f64>().sqrt())
+        .map(|w| {
+            (0..3)
+                .map(|k| f64::from(w[1][k] - w[0][k]).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        })
         .collect();
     let total: f64 = lengths.iter().sum();
     if total <= 0.0 {
         return (0, 0.0);
     }
-    let mut s = if path.repeat { s.rem_euclid(total) } else { s.clamp(0.0, total) };
+    let mut s = if path.repeat {
+        s.rem_euclid(total)
+    } else {
+        s.clamp(0.0, total)
+    };
     for (i, len) in lengths.iter().enumerate() {
         if s <= *len || i + 1 == lengths.len() {
             let along = if *len > 0.0 { (s / len).min(1.0) } else { 0.0 };
@@ -333,7 +352,12 @@ fn path_velocity(plan: &Plan, d: &Drivers, path: usize) -> [f32; 3] {
     let total: f64 = p
         .points
         .windows(2)
-        .map(|w| (0..3).map(|k| f64::from(w[1][k] - w[0][k]).powi(2)).sum::<f64>().sqrt())
+        .map(|w| {
+            (0..3)
+                .map(|k| f64::from(w[1][k] - w[0][k]).powi(2))
+                .sum::<f64>()
+                .sqrt()
+        })
         .sum();
     if !p.repeat && d.path_s[path] >= total {
         return [0.0; 3];
@@ -358,7 +382,11 @@ struct BeltHooks<'a> {
 
 impl PhysicsHooks for BeltHooks<'_> {
     fn modify_solver_contacts(&self, context: &mut ContactModificationContext) {
-        let belt_of = |handle: ColliderHandle| match context.colliders.get(handle).map(|c| owner(c.user_data)) {
+        let belt_of = |handle: ColliderHandle| match context
+            .colliders
+            .get(handle)
+            .map(|c| owner(c.user_data))
+        {
             Some(Owner::Plant(i)) => self.plan.plant_conveyor.get(i).copied().flatten(),
             _ => None,
         };
