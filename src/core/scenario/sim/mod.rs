@@ -259,6 +259,11 @@ impl Playback {
         &self.poses
     }
 
+    /// The run being played back.
+    pub fn result(&self) -> &Arc<ScenarioResult> {
+        &self.result
+    }
+
     /// The time of the poses last returned, seconds after T0.
     pub fn time_s(&self) -> f64 {
         self.state
