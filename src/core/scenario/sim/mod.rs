@@ -155,7 +155,7 @@ impl ScenarioRun {
         let total = self.plan.total_steps;
         while self.state.drivers.step < total {
             self.step();
-            if self.state.drivers.step % 30 == 0 {
+            if self.state.drivers.step.is_multiple_of(30) {
                 progress(self.state.drivers.step, total);
             }
         }
