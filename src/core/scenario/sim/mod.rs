@@ -35,10 +35,11 @@ use std::sync::Arc;
 
 pub use outcomes::IMPACT_MIN_SPEED;
 
-/// Awake-body steps after which a snapshot is kept even before `snapshot_every` steps: ~12
-/// ms of stepping on one core at ~1 µs per awake body and step, so a seek (restore ~15 ms for
-/// 1,000 bodies, then step on) stays within 50 ms in busy stretches too. Counted from the
-/// simulation itself, so where snapshots fall is as deterministic as the run.
+/// Awake-body steps after which a snapshot is kept even before `snapshot_every` steps: about
+/// 25 ms of stepping on one core (~2 µs per awake body and step, measured with 1,000 boxes
+/// settling in a pile), so a seek (restore ~15 ms for 1,000 bodies, then step on) stays within
+/// 50 ms in busy stretches too. Counted from the simulation itself, so where snapshots fall is
+/// as deterministic as the run.
 const SNAPSHOT_WORK: u64 = 12_000;
 
 /// A snapshot: the postcard-encoded [`SimState`] at a step, as a [`delta`] from step 0's.
