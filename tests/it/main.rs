@@ -18,5 +18,6 @@ mod plantgen;
 mod recording;
 mod replay;
 mod rules;
+mod scenario_cli;
 mod screenshot;
 mod support;
