@@ -33,7 +33,10 @@ fn sha256_hex(path: &Path) -> String {
 #[test]
 fn the_same_run_twice_gives_byte_identical_reports_with_the_inputs_hashed() {
     let dir = tempfile::tempdir().unwrap();
-    let (a, b) = (dir.path().join("a/report.json"), dir.path().join("b/report.json"));
+    let (a, b) = (
+        dir.path().join("a/report.json"),
+        dir.path().join("b/report.json"),
+    );
     for out in [&a, &b] {
         let run = run_jam(out);
         assert!(
@@ -50,16 +53,25 @@ fn the_same_run_twice_gives_byte_identical_reports_with_the_inputs_hashed() {
 
     let report: serde_json::Value = serde_json::from_slice(&json_a).unwrap();
     assert_eq!(report["scenario"], "conveyor jam");
-    assert_eq!(report["tool"], format!("twinscope {}", env!("CARGO_PKG_VERSION")));
+    assert_eq!(
+        report["tool"],
+        format!("twinscope {}", env!("CARGO_PKG_VERSION"))
+    );
     assert_eq!(report["scene"]["sha256"], sha256_hex(&demo_scene()));
     let scenario_file = demo_scene().with_file_name("conveyor_jam.scenario.toml");
-    assert_eq!(report["scenario_file"]["sha256"], sha256_hex(&scenario_file));
+    assert_eq!(
+        report["scenario_file"]["sha256"],
+        sha256_hex(&scenario_file)
+    );
     let model = crate::support::demo_model();
     assert_eq!(report["model"]["sha256"], sha256_hex(&model));
     // T0 is 5 s before the end of the simulated history, which ends at a fixed time.
     assert_eq!(report["t0"]["rfc3339"], "2026-01-01T07:59:55Z");
     assert_eq!(report["history"]["type"], "simulator");
-    assert_eq!(report["history"]["start"]["rfc3339"], "2026-01-01T07:59:00Z");
+    assert_eq!(
+        report["history"]["start"]["rfc3339"],
+        "2026-01-01T07:59:00Z"
+    );
     // The belt speed was read from the simulated CV-201.speed at or before T0.
     let belt = &report["inputs"][0];
     assert_eq!(belt["name"], "belt_speed");
@@ -70,7 +82,10 @@ fn the_same_run_twice_gives_byte_identical_reports_with_the_inputs_hashed() {
     let steps = report["steps"].as_u64().unwrap();
     assert_eq!(steps, 45 * 60, "45 s at 60 steps per second");
     let hash = report["trajectory_hash"].as_str().unwrap();
-    assert!(hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit()), "{hash}");
+    assert!(
+        hash.len() >= 16 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{hash}"
+    );
     assert!(String::from_utf8_lossy(&md(&a)).contains(hash));
     let bodies = report["bodies"].as_array().unwrap();
     assert_eq!(bodies.len(), 36);
@@ -95,7 +110,10 @@ fn an_unknown_scenario_exits_2_listing_the_available_ones() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(2), "{stderr}");
     for name in ["conveyor jam", "hoist load released", "forklift crossing"] {
-        assert!(stderr.contains(&format!("\"{name}\"")), "{name} not listed in:\n{stderr}");
+        assert!(
+            stderr.contains(&format!("\"{name}\"")),
+            "{name} not listed in:\n{stderr}"
+        );
     }
     assert!(!out.exists(), "no report for a failed run");
 }
@@ -107,7 +125,10 @@ fn list_shows_every_demo_scenario_with_its_duration() {
     assert!(run.status.success(), "{stdout}");
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{stdout}");
-    assert!(lines[0].starts_with("conveyor jam") && lines[0].contains("45.0 s"), "{stdout}");
+    assert!(
+        lines[0].starts_with("conveyor jam") && lines[0].contains("45.0 s"),
+        "{stdout}"
+    );
     assert!(lines[1].starts_with("hoist load released"), "{stdout}");
     assert!(lines[2].starts_with("forklift crossing"), "{stdout}");
 }
