@@ -387,8 +387,8 @@ const MISTAKES: &[(&str, &str, &str, &str, usize)] = &[
     (
         "default = 0.4 }",
         "defualt = 0.4 }",
-        "inputs.belt",
-        "{ signal",
+        "inputs.belt.defualt",
+        "defualt",
         0,
     ),
 ];
