@@ -256,7 +256,9 @@ impl AnomalyDetector {
         self.values.push_back((time, value));
         let residual = value - expected;
         let learning = self.seen <= self.config.warmup as u64;
-        if self.shift.is_none() && self.variance.is_none() {
+        // The reference scale learns only from quiet stretches (no window open, noise not
+        // growing), so a fault cannot hide itself by inflating it.
+        if self.shift.is_none() && self.variance.is_none() && self.var_z < 2.0 {
             if self.residuals.len() == self.config.scale_window.max(8) {
                 self.residuals.pop_front();
             }
