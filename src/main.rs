@@ -247,6 +247,8 @@ enum Command {
     /// report, or list a scene's.
     #[command(subcommand)]
     Scenario(twinscope::commands::scenario::ScenarioCommand),
+    /// Backtest forecasts and anomaly detection on history; write accuracy and anomalies as JSON.
+    Analyze(twinscope::analyze::AnalyzeArgs),
     /// Generate the demo plant model (or a large synthetic one) as GLB.
     GenPlant {
         /// Output file.
@@ -400,6 +402,10 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             })
         }
+        Some(Command::Analyze(args)) => twinscope::analyze::run(&args).map(|report| {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }),
         Some(Command::GenPlant { out, assets }) => twinscope::commands::gen_plant(&out, assets)
             .map(|bytes| {
                 println!("wrote {} ({bytes} bytes)", out.display());

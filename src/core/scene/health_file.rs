@@ -162,7 +162,11 @@ impl Converter<'_, '_> {
     }
 
     /// A finite number above zero.
-    fn positive(&self, value: &Option<Spanned<f64>>, key: &str) -> Result<Option<f64>, SceneError> {
+    pub(super) fn positive(
+        &self,
+        value: &Option<Spanned<f64>>,
+        key: &str,
+    ) -> Result<Option<f64>, SceneError> {
         let Some(value) = value else { return Ok(None) };
         let v = *value.get_ref();
         if v.is_finite() && v > 0.0 {
@@ -203,7 +207,7 @@ impl Converter<'_, '_> {
     }
 
     /// A positive duration in seconds.
-    fn duration(
+    pub(super) fn duration(
         &self,
         value: &Option<Spanned<RawDuration>>,
         key: &str,

@@ -12,6 +12,7 @@ mod check;
 mod check_scenarios;
 mod colliders_file;
 mod file;
+mod forecast_file;
 mod health_file;
 mod location;
 mod model_nodes;
@@ -25,6 +26,8 @@ mod scenarios_file;
 mod signals_file;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_forecast;
 #[cfg(test)]
 mod tests_health;
 #[cfg(test)]
@@ -122,6 +125,10 @@ pub struct Scene {
     pub alarm_locations: Vec<Location>,
     /// How sensor health is judged (`[health]`); all defaults when the section is absent.
     pub health: crate::core::health::HealthConfig,
+    /// How signals are forecast (`[forecast]`); all defaults when the section is absent.
+    pub forecast: crate::core::forecast::ForecastSettings,
+    /// Consequence weights of assets (`[[risk]]`), in file order.
+    pub risk: Vec<crate::core::risk::RiskWeight>,
     /// Nodes moved by signals (`[[motion]]`), in file order.
     pub motions: Vec<MotionBinding>,
     /// What-if scenarios: `[[scenarios]]` in file order, then those of `[scene]
