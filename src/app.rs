@@ -49,6 +49,7 @@ pub fn core_plugins(app: &mut App) {
         crate::timeline::plugin,
         crate::evaluation::plugin,
         crate::plant::plugin,
+        crate::forecast::plugin,
     ));
 }
 
