@@ -7,8 +7,8 @@
 //! second, not every frame.
 
 use super::{Forecasts, PredictedView};
-use crate::core::forecast::Threshold;
-use crate::core::risk::{RiskModel, RiskScore};
+use crate::core::forecast::Crossing;
+use crate::core::risk::{RiskModel, RiskScore, WatchedLimit};
 use crate::core::scene::Scene;
 use crate::core::signal::SignalId;
 use crate::core::store::SignalIndex;
@@ -37,8 +37,6 @@ pub struct RiskState {
     by_asset: HashMap<String, usize>,
     /// Position in `scores` of each model asset.
     position: Vec<usize>,
-    /// Store index of each scored asset's driver signal, by signal id.
-    slots: HashMap<SignalId, SignalIndex>,
     max_consequence: f64,
     seen: Option<(u64, PredictedView)>,
     last_pass_s: f64,
@@ -65,6 +63,32 @@ impl RiskState {
         Some((score.score / self.max_consequence.max(1e-9)).clamp(0.0, 1.0))
     }
 
+    /// The limit an asset is predicted to reach first: among its limits not already reached,
+    /// the soonest on the expected path (else the likeliest from [`PREDICTED_ALARM_P`] on).
+    pub fn first_limit(
+        &self,
+        asset: &str,
+        forecasts: &Forecasts,
+    ) -> Option<(&WatchedLimit, Crossing)> {
+        let &i = self.by_asset.get(asset)?;
+        let soon = |c: &Crossing| c.expected_s.unwrap_or(f64::INFINITY);
+        self.model.assets[i]
+            .limits
+            .iter()
+            .filter_map(|limit| {
+                let index = SignalIndex(limit.slot? as u32);
+                let crossing = forecasts.tracker(index)?.forecaster.crossing(limit.threshold)?;
+                let likely =
+                    crossing.expected_s.is_some() || crossing.probability >= PREDICTED_ALARM_P;
+                (!crossing.already && likely).then_some((limit, crossing))
+            })
+            .min_by(|(_, a), (_, b)| {
+                soon(a)
+                    .total_cmp(&soon(b))
+                    .then(b.probability.total_cmp(&a.probability))
+            })
+    }
+
     /// Builds the model from the scene's alarms and weights (once per scene).
     fn resolve(&mut self, scene: &Arc<Scene>, store: &Store) {
         if self.scene.as_ref().is_some_and(|s| Arc::ptr_eq(s, scene)) {
@@ -72,12 +96,6 @@ impl RiskState {
         }
         let mut model = RiskModel::new(&scene.alarms, &scene.risk);
         model.bind_slots(&|id| store.index_of(id).map(|i| i.0 as usize));
-        self.slots = model
-            .assets
-            .iter()
-            .flat_map(|a| a.limits.iter())
-            .filter_map(|l| Some((l.signal.clone(), SignalIndex(l.slot? as u32))))
-            .collect();
         self.by_asset = model
             .assets
             .iter()
@@ -196,12 +214,12 @@ pub fn update_asset_forecasts(
     forecasts: Res<Forecasts>,
     risk: Res<RiskState>,
     view: Res<ViewTime>,
-    mut seen: Local<Option<(u64, ViewTime, PredictedView)>>,
+    mut seen: Local<Option<(u64, ViewTime, PredictedView, usize)>>,
     mut assets: Query<(&PlantAsset, &AssetBinding, &mut AssetForecast)>,
 ) {
-    let key = (risk.passes, *view, forecasts.view);
-    let added = assets.iter().any(|(.., f)| f.is_added());
-    if *seen == Some(key) && !added {
+    // The asset count too, so assets bound since the last pass get their state.
+    let key = (risk.passes, *view, forecasts.view, assets.iter().len());
+    if *seen == Some(key) {
         return;
     }
     *seen = Some(key);
@@ -211,30 +229,19 @@ pub fn update_asset_forecasts(
             .as_ref()
             .is_some_and(|(index, _)| forecasts.predicted_value(*index, view.time).is_some());
         let alarm = risk
-            .score(&asset.tag)
-            .and_then(|s| s.driver.as_ref())
-            .filter(|d| {
-                !d.crossing.already
-                    && (d.crossing.probability >= PREDICTED_ALARM_P
-                        || d.crossing.expected_s.is_some())
-            })
-            .map(|d| {
-                let threshold = Threshold {
-                    limit: d.limit,
-                    high: matches!(d.kind, "HH" | "H"),
-                };
-                let at_cursor = risk
-                    .slots
-                    .get(&d.signal)
-                    .and_then(|&i| forecasts.predicted_value(i, view.time))
-                    .is_some_and(|v| threshold.reached_by(v));
+            .first_limit(&asset.tag, &forecasts)
+            .map(|(limit, crossing)| {
+                let at_cursor = limit
+                    .slot
+                    .and_then(|i| forecasts.predicted_value(SignalIndex(i as u32), view.time))
+                    .is_some_and(|v| limit.threshold.reached_by(v));
                 PredictedAlarm {
-                    label: d.label.clone(),
-                    signal: d.signal.clone(),
-                    kind: d.kind,
-                    limit: d.limit,
-                    expected_s: d.crossing.expected_s,
-                    probability: d.crossing.probability,
+                    label: limit.label.clone(),
+                    signal: limit.signal.clone(),
+                    kind: limit.kind.suffix(),
+                    limit: limit.threshold.limit,
+                    expected_s: crossing.expected_s,
+                    probability: crossing.probability,
                     at_cursor,
                 }
             });

@@ -38,10 +38,11 @@ pub(super) struct ForecastData<'w, 's> {
 }
 
 /// The PREDICTED banner at the top of the 3D viewport while the cursor is past now, and the
-/// heat-overlay checkbox under the badges switch.
+/// heat-overlay checkbox at the viewport's bottom left.
 pub(super) fn viewport_overlays(ctx: &egui::Context, data: &mut PanelData, viewport: egui::Rect) {
     egui::Area::new(egui::Id::new("risk_heat_toggle"))
-        .fixed_pos(viewport.min + egui::vec2(8.0, 34.0))
+        .pivot(egui::Align2::LEFT_BOTTOM)
+        .fixed_pos(viewport.left_bottom() + egui::vec2(8.0, -6.0))
         .show(ctx, |ui| {
             egui::Frame::popup(ui.style())
                 .inner_margin(egui::Margin::symmetric(6, 2))

@@ -3,6 +3,7 @@
 mod alarms;
 mod badges;
 mod cli;
+mod forecast_view;
 mod foxglove;
 mod headless;
 mod health;
