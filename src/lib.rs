@@ -5,6 +5,7 @@
 //! [`evaluation`] → [`view`] and [`ui`]. The [`core`] has no Bevy types and is tested directly;
 //! the other modules are thin Bevy plugins over it, ordered by [`schedule::TwinscopeSystems`].
 
+pub mod analyze;
 pub mod app;
 pub mod capture;
 pub mod commands;

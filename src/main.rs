@@ -243,6 +243,8 @@ enum Command {
         #[arg(long, value_name = "FILE.csv")]
         out: PathBuf,
     },
+    /// Backtest forecasts and anomaly detection on history; write accuracy and anomalies as JSON.
+    Analyze(twinscope::analyze::AnalyzeArgs),
     /// Generate the demo plant model (or a large synthetic one) as GLB.
     GenPlant {
         /// Output file.
@@ -390,6 +392,10 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             })
         }
+        Some(Command::Analyze(args)) => twinscope::analyze::run(&args).map(|report| {
+            print!("{report}");
+            ExitCode::SUCCESS
+        }),
         Some(Command::GenPlant { out, assets }) => twinscope::commands::gen_plant(&out, assets)
             .map(|bytes| {
                 println!("wrote {} ({bytes} bytes)", out.display());

@@ -4,12 +4,15 @@
 //! commands (`check`, `gen-plant`, later `record` and `scenario run`).
 
 pub mod alarms;
+pub mod anomaly;
 pub mod cursor;
 pub mod derived;
+pub mod forecast;
 pub mod freshness;
 pub mod health;
 pub mod history;
 pub mod motion;
+pub mod risk;
 pub mod rules;
 pub mod scenario;
 pub mod scene;
@@ -17,5 +20,6 @@ pub mod signal;
 pub mod sim;
 pub mod store;
 pub mod topics;
+pub mod validation;
 
 pub use signal::{Sample, SignalId, Timestamp};

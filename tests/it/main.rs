@@ -1,6 +1,7 @@
 //! twinscope's integration tests: one binary (one Bevy link) with a module per area.
 
 mod alarms;
+mod analyze_cli;
 mod badges;
 mod cli;
 mod forecast_view;

@@ -33,6 +33,10 @@ struct RawScene {
     #[serde(default)]
     health: super::health_file::RawHealth,
     #[serde(default)]
+    forecast: super::forecast_file::RawForecast,
+    #[serde(default)]
+    risk: Vec<super::forecast_file::RawRisk>,
+    #[serde(default)]
     motion: Vec<super::motion_file::RawMotion>,
 }
 
@@ -138,6 +142,8 @@ impl Converter<'_, '_> {
         let mqtt = self.mqtt(&raw.mqtt, base)?;
         let (alarms, alarm_locations) = self.alarms(&raw.alarms, &bindings)?;
         let health = self.health(&raw.health, &signals)?;
+        let forecast = self.forecast(&raw.forecast, &signals)?;
+        let risk = self.risk(&raw.risk, &bindings, &alarms)?;
         let motions = self.motions(&raw.motion)?;
         if let Some(bytes) = mqtt.max_payload_bytes {
             topics.max_payload_bytes = bytes;
@@ -155,6 +161,8 @@ impl Converter<'_, '_> {
             alarms,
             alarm_locations,
             health,
+            forecast,
+            risk,
             motions,
         })
     }

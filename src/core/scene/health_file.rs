@@ -75,7 +75,7 @@ struct RawSignalHealth {
 /// A duration: text with units, or seconds.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum RawDuration {
+pub(super) enum RawDuration {
     Seconds(f64),
     Text(String),
 }
@@ -150,7 +150,11 @@ impl Converter<'_, '_> {
     }
 
     /// A finite number above zero.
-    fn positive(&self, value: &Option<Spanned<f64>>, key: &str) -> Result<Option<f64>, SceneError> {
+    pub(super) fn positive(
+        &self,
+        value: &Option<Spanned<f64>>,
+        key: &str,
+    ) -> Result<Option<f64>, SceneError> {
         let Some(value) = value else { return Ok(None) };
         let v = *value.get_ref();
         if v.is_finite() && v > 0.0 {
@@ -174,7 +178,7 @@ impl Converter<'_, '_> {
     }
 
     /// A whole number in `min..=max`.
-    fn count(
+    pub(super) fn count(
         &self,
         value: &Spanned<i64>,
         key: &str,
@@ -191,7 +195,7 @@ impl Converter<'_, '_> {
     }
 
     /// A positive duration in seconds.
-    fn duration(
+    pub(super) fn duration(
         &self,
         value: &Option<Spanned<RawDuration>>,
         key: &str,

@@ -10,6 +10,7 @@ mod alarms_file;
 mod alarms_tests;
 mod check;
 mod file;
+mod forecast_file;
 mod health_file;
 mod location;
 mod model_nodes;
@@ -19,6 +20,8 @@ mod rules_file;
 mod signals_file;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_forecast;
 #[cfg(test)]
 mod tests_health;
 #[cfg(test)]
@@ -114,6 +117,10 @@ pub struct Scene {
     pub alarm_locations: Vec<Location>,
     /// How sensor health is judged (`[health]`); all defaults when the section is absent.
     pub health: crate::core::health::HealthConfig,
+    /// How signals are forecast (`[forecast]`); all defaults when the section is absent.
+    pub forecast: crate::core::forecast::ForecastSettings,
+    /// Consequence weights of assets (`[[risk]]`), in file order.
+    pub risk: Vec<crate::core::risk::RiskWeight>,
     /// Nodes moved by signals (`[[motion]]`), in file order.
     pub motions: Vec<MotionBinding>,
 }

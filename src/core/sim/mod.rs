@@ -8,8 +8,10 @@
 //!
 //! On top of the process faults, some transmitters misbehave on a fixed ten-minute schedule (a
 //! level transmitter drops out, a vibration transmitter sticks, a flow transmitter spikes):
-//! see [`sensor_faults`] for the schedule.
+//! see [`sensor_faults`] for the schedule. M-101 also heats up slowly every half hour (fouled
+//! cooling, [`episodes`]), so forecasts and predicted alarms have a steady ramp to show.
 
+pub mod episodes;
 pub mod sensor_faults;
 
 use crate::core::signal::{Sample, SignalId, Timestamp};
@@ -294,9 +296,18 @@ impl DemoSimulator {
         for i in 0..3 {
             let current = self.motor_current(i);
             let mut target = AMBIENT_C + 38.0 * (current / 30.0).powi(2);
-            if self.fault == Some((Fault::MotorCooling(i), self.fault_end())) {
-                target += 55.0;
-            }
+            let fault_rise: f64 = if self.fault == Some((Fault::MotorCooling(i), self.fault_end()))
+            {
+                55.0
+            } else {
+                0.0
+            };
+            let episode_rise = if i == 0 {
+                episodes::heating_rise_c(self.elapsed_s)
+            } else {
+                0.0
+            };
+            target += fault_rise.max(episode_rise);
             let pump = &mut self.pumps[i];
             pump.motor_temp_c += (target - pump.motor_temp_c) * (dt / MOTOR_THERMAL_TAU_S);
         }
