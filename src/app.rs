@@ -28,6 +28,8 @@ pub struct ViewerOptions {
     pub connection_panel: bool,
     /// Show the alarm list (instead of the asset outliner) at start.
     pub alarm_panel: bool,
+    /// Show the risk ranking (instead of the asset outliner) at start.
+    pub risk_panel: bool,
     /// Record everything ingested to this MCAP file from the start.
     pub record: Option<PathBuf>,
     /// Replay this recording instead of a live source.
@@ -189,6 +191,9 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
             .connection_open = true;
     }
 
+    if options.risk_panel {
+        app.world_mut().resource_mut::<crate::ui::UiState>().risk_open = true;
+    }
     if options.alarm_panel {
         app.world_mut()
             .resource_mut::<crate::ui::UiState>()
