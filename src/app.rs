@@ -192,7 +192,9 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
     }
 
     if options.risk_panel {
-        app.world_mut().resource_mut::<crate::ui::UiState>().risk_open = true;
+        app.world_mut()
+            .resource_mut::<crate::ui::UiState>()
+            .risk_open = true;
     }
     if options.alarm_panel {
         app.world_mut()

@@ -83,9 +83,7 @@ impl Forecasts {
     pub fn predict(&self, index: SignalIndex, time: Timestamp) -> Option<Prediction> {
         let forecaster = &self.tracker(index)?.forecaster;
         let (last, _) = forecaster.last()?;
-        (time > last)
-            .then(|| forecaster.predict(time))
-            .flatten()
+        (time > last).then(|| forecaster.predict(time)).flatten()
     }
 
     /// The value evaluation shows for a signal at the view time instead of the held sample:
@@ -145,7 +143,9 @@ impl Forecasts {
             let from = tracker
                 .forecaster
                 .last()
-                .map_or(Timestamp(i64::MIN), |(t, _)| Timestamp(t.0.saturating_add(1)));
+                .map_or(Timestamp(i64::MIN), |(t, _)| {
+                    Timestamp(t.0.saturating_add(1))
+                });
             let mut fed = 0;
             let mut scored = 0;
             for (time, value) in history.range(from..Timestamp(i64::MAX)).take(left) {
@@ -228,7 +228,11 @@ pub fn update_predicted_view(
     let view = PredictedView {
         active,
         now,
-        ahead_s: if active { time.time.secs_since(now) } else { 0.0 },
+        ahead_s: if active {
+            time.time.secs_since(now)
+        } else {
+            0.0
+        },
     };
     if forecasts.view != view {
         forecasts.view = view;

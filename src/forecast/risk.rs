@@ -77,7 +77,10 @@ impl RiskState {
             .iter()
             .filter_map(|limit| {
                 let index = SignalIndex(limit.slot? as u32);
-                let crossing = forecasts.tracker(index)?.forecaster.crossing(limit.threshold)?;
+                let crossing = forecasts
+                    .tracker(index)?
+                    .forecaster
+                    .crossing(limit.threshold)?;
                 let likely =
                     crossing.expected_s.is_some() || crossing.probability >= PREDICTED_ALARM_P;
                 (!crossing.already && likely).then_some((limit, crossing))
@@ -119,7 +122,10 @@ impl RiskState {
         self.model.evaluate_into(
             &mut |limit| {
                 let index = SignalIndex(limit.slot? as u32);
-                forecasts.tracker(index)?.forecaster.crossing(limit.threshold)
+                forecasts
+                    .tracker(index)?
+                    .forecaster
+                    .crossing(limit.threshold)
             },
             &[],
             &mut self.scores,
@@ -199,8 +205,7 @@ pub fn evaluate_risk(
     risk.resolve(&active.scene, &store);
     let now_s = time.map_or(0.0, |t| t.elapsed_secs_f64());
     let key = (forecasts.generation, forecasts.view);
-    if risk.seen == Some(key) || (risk.seen.is_some() && now_s - risk.last_pass_s < RISK_EVERY_S)
-    {
+    if risk.seen == Some(key) || (risk.seen.is_some() && now_s - risk.last_pass_s < RISK_EVERY_S) {
         return;
     }
     risk.seen = Some(key);

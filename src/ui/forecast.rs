@@ -59,7 +59,10 @@ pub(super) fn viewport_overlays(ctx: &egui::Context, data: &mut PanelData, viewp
         return;
     }
     egui::Area::new(egui::Id::new("predicted_banner"))
-        .fixed_pos(egui::pos2(viewport.center().x - 190.0, viewport.min.y + 8.0))
+        .fixed_pos(egui::pos2(
+            viewport.center().x - 190.0,
+            viewport.min.y + 8.0,
+        ))
         .show(ctx, |ui| {
             egui::Frame::new()
                 .fill(egui::Color32::from_rgba_premultiplied(8, 30, 40, 235))
@@ -151,7 +154,11 @@ pub(super) fn inspector_section(
         ui.label(
             egui::RichText::new(format!(
                 "▲ predicted {}: {} {} {} {when}, P {:.0}%",
-                if alarm.at_cursor { "at the cursor" } else { "alarm" },
+                if alarm.at_cursor {
+                    "at the cursor"
+                } else {
+                    "alarm"
+                },
                 alarm.signal,
                 alarm.kind,
                 alarm.limit,
@@ -256,7 +263,10 @@ pub(super) fn paint_future(painter: &egui::Painter, rect: egui::Rect, now_x: f32
     let stroke = egui::Stroke::new(1.0, forecast_color(70));
     let mut x = future.left() - future.height();
     while x < future.right() {
-        let a = egui::pos2(x.max(future.left()), future.bottom() - (x.max(future.left()) - x));
+        let a = egui::pos2(
+            x.max(future.left()),
+            future.bottom() - (x.max(future.left()) - x),
+        );
         let b_x = (x + future.height()).min(future.right());
         let b = egui::pos2(b_x, future.bottom() - (b_x - x));
         painter.line_segment([a, b], stroke);

@@ -59,7 +59,10 @@ fn holt_scene() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("holt.toml");
     let text = demo_scene_text_with_absolute_model();
-    assert!(text.contains("[forecast]\n"), "the demo has a [forecast] section");
+    assert!(
+        text.contains("[forecast]\n"),
+        "the demo has a [forecast] section"
+    );
     let text = text.replacen("[forecast]\n", "[forecast]\nmethod = \"holt\"\n", 1);
     std::fs::write(&path, text).unwrap();
     (dir, path)
@@ -79,7 +82,9 @@ fn a_ramp_is_forecast_scored_predicted_to_alarm_and_ranked_first() {
 
     // Ten minutes of ramp up to 100 s before now: forecasts learn and some come due.
     send(&app, ramp_samples(now, 100..=700));
-    update_until(&mut app, "the first forecasts to be scored", |w| scored(w) > 0);
+    update_until(&mut app, "the first forecasts to be scored", |w| {
+        scored(w) > 0
+    });
     let early = scored(app.world());
     // The last 100 s arrive: more of the forecasts made so far come due and are scored.
     send(&app, ramp_samples(now, 0..=99));
@@ -134,7 +139,7 @@ fn a_ramp_is_forecast_scored_predicted_to_alarm_and_ranked_first() {
         (expected - (LAST + 150.0 * SLOPE)).abs() < 2.0,
         "the forecast continues the ramp: {expected}"
     );
-    let status = app.world().get::<AssetStatus>(m101).unwrap().clone();
+    let status = *app.world().get::<AssetStatus>(m101).unwrap();
     assert_eq!(status.value, Some(expected), "the rule reads the forecast");
     assert_eq!(
         status.severity,
@@ -150,7 +155,9 @@ fn a_ramp_is_forecast_scored_predicted_to_alarm_and_ranked_first() {
     assert_eq!(alarm.kind, "H");
     assert_eq!(alarm.limit, H_LIMIT);
     let analytic = (H_LIMIT - LAST) / SLOPE;
-    let expected_s = alarm.expected_s.expect("the expected path reaches the limit");
+    let expected_s = alarm
+        .expected_s
+        .expect("the expected path reaches the limit");
     assert!(
         (expected_s - analytic).abs() < 0.2 * analytic,
         "time to limit {expected_s} s, analytic {analytic} s"
@@ -162,7 +169,7 @@ fn a_ramp_is_forecast_scored_predicted_to_alarm_and_ranked_first() {
     update_until(&mut app, "the measured view", |w| {
         !w.resource::<Forecasts>().view.active
     });
-    let status = app.world().get::<AssetStatus>(m101).unwrap().clone();
+    let status = *app.world().get::<AssetStatus>(m101).unwrap();
     let held = ramp(30);
     assert!(
         status.value.is_some_and(|v| (v - held).abs() < 1e-9),
@@ -171,7 +178,11 @@ fn a_ramp_is_forecast_scored_predicted_to_alarm_and_ranked_first() {
 }
 
 /// Pixels in `[x0, x1) × [y0, y1)` for which `hit` holds.
-fn count(image: &image::RgbImage, [x0, y0, x1, y1]: [u32; 4], hit: impl Fn([u8; 3]) -> bool) -> usize {
+fn count(
+    image: &image::RgbImage,
+    [x0, y0, x1, y1]: [u32; 4],
+    hit: impl Fn([u8; 3]) -> bool,
+) -> usize {
     (y0..y1.min(image.height()))
         .flat_map(|y| (x0..x1.min(image.width())).map(move |x| (x, y)))
         .filter(|&(x, y)| hit(image.get_pixel(x, y).0))
