@@ -11,9 +11,12 @@
 //!   [`AnomalyConfig::cusum_k`], decision interval [`AnomalyConfig::cusum_h`]); the window
 //!   starts where the CUSUM last left zero (the change-point estimate) and ends when it returns
 //!   to zero (the forecaster has absorbed the change). A line fitted to the raw values inside
-//!   the window tells a drift (a ramp) from a shift (a step);
-//! - **changed dynamics**: the ratio of a short moving variance of the (demeaned) z-scores to
-//!   the reference, beyond [`AnomalyConfig::variance_ratio`] (or below its inverse) for
+//!   the window tells a drift (a ramp) from a shift (a step). A slow drift that the
+//!   forecaster learns to follow hides from one-step residuals, so a second CUSUM watches the
+//!   error of the forecast made [`AnomalyConfig::drift_lag`] samples earlier (every
+//!   [`AnomalyConfig::drift_every`]-th, as they overlap);
+//! - **changed dynamics**: the ratio of a short moving variance of the z-scores (from their
+//!   successive differences, so a step or ramp does not count) to the reference, beyond [`AnomalyConfig::variance_ratio`] (or below its inverse) for
 //!   [`AnomalyConfig::variance_hold`] samples.
 //!
 //! After a window closes, the same test holds off for [`AnomalyConfig::holdoff`] samples: the
@@ -101,6 +104,15 @@ pub struct AnomalyConfig {
     pub variance_hold: usize,
     /// Samples a test stays quiet after its window closes.
     pub holdoff: usize,
+    /// The slow test's lag: the caller passes the forecast made this many samples earlier, whose
+    /// error keeps growing under a drift the one-step forecast has learnt to follow.
+    pub drift_lag: usize,
+    /// The slow test looks at every this-many-th lagged error (they overlap heavily).
+    pub drift_every: usize,
+    /// Slow CUSUM slack.
+    pub drift_k: f64,
+    /// Slow CUSUM decision interval.
+    pub drift_h: f64,
     /// Longest a shift/drift window stays open, samples.
     pub max_open: usize,
     /// Closed windows remembered.
@@ -120,6 +132,10 @@ impl Default for AnomalyConfig {
             variance_span: 25.0,
             variance_hold: 15,
             holdoff: 30,
+            drift_lag: 60,
+            drift_every: 15,
+            drift_k: 0.75,
+            drift_h: 8.0,
             max_open: 600,
             max_windows: 64,
         }
@@ -139,14 +155,22 @@ pub struct AnomalyDetector {
     residuals: VecDeque<f64>,
     scale: f64,
     values: VecDeque<(Timestamp, f64)>,
-    cusum: [f64; 2],
-    cusum_start: [Timestamp; 2],
+    /// CUSUM of the one-step residuals (fast: shifts).
+    fast: Cusum,
+    /// CUSUM of the lagged errors, every `drift_every` samples (slow: drifts).
+    slow: Cusum,
+    lagged: VecDeque<f64>,
+    lag_scale: f64,
+    lag_count: u64,
     shift: Option<AnomalyWindow>,
+    /// Which CUSUM raised the open shift/drift window: 0 fast, 1 slow.
+    shift_source: usize,
     /// Sample count when the open shift/drift window was raised.
     shift_raised_at: u64,
     shift_quiet_until: u64,
     spike_candidate: Option<(Timestamp, f64)>,
-    mean_z: f64,
+    /// The previous clipped z-score (the variance test uses differences).
+    last_z: Option<f64>,
     var_z: f64,
     var_run: usize,
     var_start: Option<Timestamp>,
@@ -164,13 +188,17 @@ impl AnomalyDetector {
             residuals: VecDeque::with_capacity(config.scale_window.max(8)),
             scale: 0.0,
             values: VecDeque::with_capacity(VALUE_RING),
-            cusum: [0.0; 2],
-            cusum_start: [Timestamp(0); 2],
+            fast: Cusum::default(),
+            slow: Cusum::default(),
+            lagged: VecDeque::new(),
+            lag_scale: 0.0,
+            lag_count: 0,
             shift: None,
+            shift_source: 0,
             shift_raised_at: 0,
             shift_quiet_until: 0,
             spike_candidate: None,
-            mean_z: 0.0,
+            last_z: None,
             var_z: 1.0,
             var_run: 0,
             var_start: None,
@@ -202,13 +230,20 @@ impl AnomalyDetector {
         self.scale
     }
 
-    /// Takes one sample and what the forecaster expected for it; hands every window that
+    /// Its configuration.
+    pub fn config(&self) -> &AnomalyConfig {
+        &self.config
+    }
+
+    /// Takes one sample, what the forecaster expected for it one step ahead (`expected`) and
+    /// [`AnomalyConfig::drift_lag`] steps ahead (`lagged`, when known); hands every window that
     /// closes at this sample to `on_closed`. Non-finite inputs are ignored.
     pub fn update(
         &mut self,
         time: Timestamp,
         value: f64,
         expected: f64,
+        lagged: Option<f64>,
         on_closed: &mut dyn FnMut(AnomalyWindow),
     ) {
         if !(value.is_finite() && expected.is_finite()) {
@@ -221,7 +256,9 @@ impl AnomalyDetector {
         self.values.push_back((time, value));
         let residual = value - expected;
         let learning = self.seen <= self.config.warmup as u64;
-        if self.shift.is_none() && self.variance.is_none() {
+        // The reference scale learns only from quiet stretches (no window open, noise not
+        // growing), so a fault cannot hide itself by inflating it.
+        if self.shift.is_none() && self.variance.is_none() && self.var_z < 2.0 {
             if self.residuals.len() == self.config.scale_window.max(8) {
                 self.residuals.pop_front();
             }
@@ -230,6 +267,9 @@ impl AnomalyDetector {
                 self.scale = robust_scale(&self.residuals);
             }
         }
+        let slow = lagged
+            .filter(|l| l.is_finite())
+            .and_then(|l| self.lagged_z(value - l, learning));
         if learning || self.scale <= 0.0 {
             return;
         }
@@ -238,8 +278,32 @@ impl AnomalyDetector {
         let zc = z.clamp(-self.config.z_clip, self.config.z_clip);
         self.dynamics(time, zc, on_closed);
         // Noise that grew is the variance test's to report: scale it out of the CUSUM (the
-        // demeaned variance does not grow for a shift or drift).
-        self.shifts(time, zc / self.var_z.max(1.0).sqrt(), on_closed);
+        // variance of differences barely moves for a shift or drift).
+        let noise = self.var_z.max(1.0).sqrt();
+        self.shifts(time, zc / noise, slow.map(|z| z / noise), on_closed);
+    }
+
+    /// The clipped z-score of a lagged error on the slow test's ticks (`None` between them
+    /// and until its scale is learnt).
+    fn lagged_z(&mut self, error: f64, learning: bool) -> Option<f64> {
+        self.lag_count += 1;
+        if !self
+            .lag_count
+            .is_multiple_of(self.config.drift_every.max(1) as u64)
+        {
+            return None;
+        }
+        if self.shift.is_none() && self.variance.is_none() {
+            if self.lagged.len() == self.config.scale_window.max(8) {
+                self.lagged.pop_front();
+            }
+            self.lagged.push_back(error);
+            if learning || self.lagged.len() < 16 || self.lag_count.is_multiple_of(4) {
+                self.lag_scale = robust_scale(&self.lagged);
+            }
+        }
+        (self.lagged.len() >= 16 && self.lag_scale > 0.0)
+            .then(|| (error / self.lag_scale).clamp(-self.config.z_clip, self.config.z_clip))
     }
 
     fn spikes(&mut self, time: Timestamp, z: f64, on_closed: &mut dyn FnMut(AnomalyWindow)) {
@@ -267,26 +331,31 @@ impl AnomalyDetector {
         }
     }
 
-    fn shifts(&mut self, time: Timestamp, zc: f64, on_closed: &mut dyn FnMut(AnomalyWindow)) {
-        let k = self.config.cusum_k;
-        for (side, z) in [(0, zc), (1, -zc)] {
-            let before = self.cusum[side];
-            self.cusum[side] = (before + z - k).max(0.0);
-            if before == 0.0 && self.cusum[side] > 0.0 {
-                self.cusum_start[side] = time;
-            }
+    fn shifts(
+        &mut self,
+        time: Timestamp,
+        fast: f64,
+        slow: Option<f64>,
+        on_closed: &mut dyn FnMut(AnomalyWindow),
+    ) {
+        self.fast.step(time, fast, self.config.cusum_k);
+        if let Some(z) = slow {
+            self.slow.step(time, z, self.config.drift_k);
         }
-        let h = self.config.cusum_h;
+        let limits = [self.config.cusum_h, self.config.drift_h];
         if let Some(mut window) = self.shift {
             let side = usize::from(window.direction < 0);
+            let source = self.shift_source;
+            let sum = [self.fast.sum[side], self.slow.sum[side]][source];
             window.end = time;
-            window.score = window.score.max(self.cusum[side] / h);
+            window.score = window.score.max(sum / limits[source]);
             let opened_for = self.seen - self.shift_raised_at;
-            if self.cusum[side] <= 0.0 || opened_for >= self.config.max_open as u64 {
+            if sum <= 0.0 || opened_for >= self.config.max_open as u64 {
                 window.kind = self.classify(window.start, time);
                 window.open = false;
                 self.shift = None;
-                self.cusum = [0.0; 2];
+                self.fast = Cusum::default();
+                self.slow = Cusum::default();
                 self.shift_quiet_until = self.seen + self.config.holdoff as u64;
                 self.close(window, on_closed);
             } else {
@@ -294,34 +363,45 @@ impl AnomalyDetector {
             }
             return;
         }
-        if self.seen < self.shift_quiet_until {
-            self.cusum = [0.0; 2];
+        // Noise that grew (or a variance window) explains large residuals better than a shift.
+        let noisy = self.variance.is_some() || self.var_z > self.config.variance_ratio / 2.0;
+        if self.seen < self.shift_quiet_until || noisy {
+            self.fast = Cusum::default();
+            self.slow = Cusum::default();
             return;
         }
-        for side in 0..2 {
-            if self.cusum[side] > h {
-                let start = self.cusum_start[side];
-                self.shift = Some(AnomalyWindow {
-                    kind: self.classify(start, time),
-                    start,
-                    end: time,
-                    detected: time,
-                    score: self.cusum[side] / h,
-                    direction: if side == 0 { 1 } else { -1 },
-                    open: true,
-                });
-                self.shift_raised_at = self.seen;
-                self.spike_candidate = None;
-                return;
+        for (source, cusum) in [self.fast, self.slow].into_iter().enumerate() {
+            for side in 0..2 {
+                if cusum.sum[side] > limits[source] {
+                    let start = cusum.start[side];
+                    self.shift = Some(AnomalyWindow {
+                        kind: self.classify(start, time),
+                        start,
+                        end: time,
+                        detected: time,
+                        score: cusum.sum[side] / limits[source],
+                        direction: if side == 0 { 1 } else { -1 },
+                        open: true,
+                    });
+                    self.shift_source = source;
+                    self.shift_raised_at = self.seen;
+                    self.spike_candidate = None;
+                    return;
+                }
             }
         }
     }
 
     fn dynamics(&mut self, time: Timestamp, zc: f64, on_closed: &mut dyn FnMut(AnomalyWindow)) {
         let w = 1.0 / self.config.variance_span.max(1.0);
-        self.mean_z += (zc - self.mean_z) * w;
-        let d = zc - self.mean_z;
-        self.var_z += (d * d - self.var_z) * w;
+        // Half the squared difference of successive z-scores: variance 1 for white residuals,
+        // blind to a level step (one difference) and to a slow drift; clipped so a spike
+        // counts little.
+        let Some(last) = self.last_z.replace(zc) else {
+            return;
+        };
+        let d2 = ((zc - last).powi(2) / 2.0).min(self.config.z_clip.powi(2));
+        self.var_z += (d2 - self.var_z) * w;
         let ratio = self.config.variance_ratio.max(1.0);
         if let Some(mut window) = self.variance {
             window.end = time;
@@ -349,8 +429,8 @@ impl AnomalyDetector {
         } else {
             0
         };
-        // A shift inflates every test; while one is open it explains the residuals.
-        if direction == 0 || self.shift.is_some() || self.seen < self.variance_quiet_until {
+        // Differences are blind to a shift, so this test runs whether or not one is open.
+        if direction == 0 || self.seen < self.variance_quiet_until {
             self.var_run = 0;
             self.var_start = None;
             return;
@@ -370,8 +450,9 @@ impl AnomalyDetector {
         }
     }
 
-    /// Drift when a line explains the values since `start` much better than a constant
-    /// (and the ramp is larger than the noise); otherwise a level shift.
+    /// Drift when a line through the values since `start` fits them better than the best
+    /// single step does (and the line rises more than twice the noise); otherwise a level
+    /// shift.
     fn classify(&self, start: Timestamp, end: Timestamp) -> AnomalyKind {
         let points: Vec<(f64, f64)> = self
             .values
@@ -391,10 +472,25 @@ impl AnomalyDetector {
         if stt <= 0.0 || svv <= 0.0 {
             return AnomalyKind::LevelShift;
         }
-        let r2 = stv * stv / (stt * svv);
+        let line_sse = svv - stv * stv / stt;
+        // Best step: constant before and after one split, from prefix sums.
+        let (mut sum, mut sum2) = (0.0, 0.0);
+        let total: f64 = points.iter().map(|p| p.1).sum();
+        let total2: f64 = points.iter().map(|p| p.1 * p.1).sum();
+        let mut step_sse = f64::INFINITY;
+        for (i, p) in points.iter().enumerate().take(points.len() - 2) {
+            sum += p.1;
+            sum2 += p.1 * p.1;
+            let left = (i + 1) as f64;
+            if left < 2.0 {
+                continue;
+            }
+            let right = n - left;
+            let sse = (sum2 - sum * sum / left) + (total2 - sum2) - (total - sum).powi(2) / right;
+            step_sse = step_sse.min(sse);
+        }
         let rise = (stv / stt).abs() * (points[points.len() - 1].0 - points[0].0);
-        // A step inside the window also correlates with time; a ramp explains nearly all of it.
-        if r2 > 0.8 && rise > 4.0 * self.scale {
+        if line_sse < step_sse && rise > 2.0 * self.scale {
             AnomalyKind::Drift
         } else {
             AnomalyKind::LevelShift
@@ -408,6 +504,25 @@ impl AnomalyDetector {
         self.closed.push_back(window);
         self.closed_total += 1;
         on_closed(window);
+    }
+}
+
+/// A two-sided CUSUM: upward (0) and downward (1) sums and where each last left zero.
+#[derive(Clone, Copy, Debug, Default)]
+struct Cusum {
+    sum: [f64; 2],
+    start: [Timestamp; 2],
+}
+
+impl Cusum {
+    fn step(&mut self, time: Timestamp, z: f64, k: f64) {
+        for (side, z) in [(0, z), (1, -z)] {
+            let before = self.sum[side];
+            self.sum[side] = (before + z - k).max(0.0);
+            if before == 0.0 && self.sum[side] > 0.0 {
+                self.start[side] = time;
+            }
+        }
     }
 }
 

@@ -138,6 +138,19 @@ impl Forecaster {
         (self.seen > 0).then(|| self.state.forecast(&self.params, 1.0))
     }
 
+    /// The forecast for the next sample made `lag` samples ago (at most the horizon in steps:
+    /// longer lags are shortened to it), for tests that look for change the one-step forecast
+    /// has already absorbed.
+    pub fn lagged_forecast(&self, lag: usize) -> Option<f64> {
+        let held = self.states.len();
+        let keep = self.buckets.last().map_or(0, |b| b.steps);
+        let lag = lag.min(keep);
+        if lag == 0 || held < lag {
+            return None;
+        }
+        Some(self.states[held - lag].forecast(&self.params, lag as f64))
+    }
+
     /// Takes one sample. Non-finite values and samples not after the last are ignored.
     pub fn update(&mut self, time: Timestamp, value: f64) {
         if !value.is_finite() {
@@ -386,10 +399,14 @@ impl Forecaster {
     }
 
     /// Records the error of each bucket's forecast made `steps` samples ago for `value`.
+    ///
+    /// A bucket keeps every `steps / 4`-th error: successive h-step errors share most of their
+    /// noise, so this spreads the same memory over a longer, more informative stretch.
     fn score_buckets(&mut self, value: f64) {
         let held = self.states.len();
+        let seen = self.seen as usize;
         for bucket in &mut self.buckets {
-            if held < bucket.steps {
+            if held < bucket.steps || !seen.is_multiple_of((bucket.steps / 4).max(1)) {
                 continue;
             }
             let made = self.states[held - bucket.steps];
@@ -469,8 +486,14 @@ impl Forecaster {
 
     fn refit(&mut self) {
         self.since_refit = 0;
+        let lead = match (self.buckets.last(), self.period_s) {
+            (Some(b), _) => b.steps,
+            (None, Some(p)) => (self.config.horizon_s / p).ceil() as usize,
+            (None, None) => 1,
+        };
         let values = self.values.make_contiguous();
-        if let Some(params) = fit_params(values, self.config.method, self.config.outlier_clip) {
+        let (method, clip) = (self.config.method, self.config.outlier_clip);
+        if let Some(params) = fit_params(values, method, clip, lead) {
             self.params = params;
             self.fits += 1;
         }

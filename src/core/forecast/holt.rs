@@ -69,35 +69,54 @@ impl HoltState {
     }
 }
 
-const ALPHAS: [f64; 7] = [0.03, 0.1, 0.2, 0.35, 0.55, 0.8, 1.0];
-const BETAS: [f64; 4] = [0.005, 0.03, 0.1, 0.3];
+const ALPHAS: [f64; 6] = [0.03, 0.1, 0.2, 0.4, 0.7, 1.0];
+const BETAS: [f64; 4] = [0.005, 0.02, 0.08, 0.3];
 const DAMPED_PHIS: [f64; 3] = [0.85, 0.95, 0.99];
-/// Samples at the start of the fit window used to start the state and left out of the error.
+/// Fewest samples the starting line is fitted through (then up to 30, a quarter of the
+/// window); they are left out of the error.
 const BURN_IN: usize = 4;
 
-/// Parameters minimising the one-step squared error (residuals clipped at `clip`, as the live
-/// update clips them) over `values`, from a grid of 7 α × 4 β (× 3 φ when damped); `None` when
-/// there are too few values to judge.
-pub fn fit_params(values: &[f64], method: Method, clip: f64) -> Option<HoltParams> {
-    if values.len() < BURN_IN + 8 {
+/// Parameters minimising the one-step plus the `lead`-step mean squared error (residuals
+/// clipped at `clip` residual scales, as the live update clips them) over `values`, from a grid
+/// of 6 α × 4 β (× 3 φ when damped); `None` when there are too few values to judge.
+///
+/// The `lead`-step term is what makes the fit serve the horizon: the one-step error alone
+/// barely tells a noisy trend estimate from a steady one, and a noisy trend is what ruins
+/// forecasts a minute ahead.
+pub fn fit_params(values: &[f64], method: Method, clip: f64, lead: usize) -> Option<HoltParams> {
+    if values.len() < 4 * BURN_IN {
         return None;
     }
+    // Start from a least-squares line through the first few values.
+    let head = (values.len() / 4).clamp(BURN_IN, 30);
+    let n = head as f64;
+    let mean_t = (n - 1.0) / 2.0;
+    let mean_v = values[..head].iter().sum::<f64>() / n;
+    let (mut stv, mut stt) = (0.0, 0.0);
+    for (i, v) in values[..head].iter().enumerate() {
+        stv += (i as f64 - mean_t) * (v - mean_v);
+        stt += (i as f64 - mean_t).powi(2);
+    }
+    let trend = if stt > 0.0 { stv / stt } else { 0.0 };
+    let start = HoltState {
+        level: mean_v + trend * (n - 1.0 - mean_t),
+        trend,
+    };
+    let values = &values[head..];
+    let lead = lead.clamp(1, (values.len() / 3).max(1));
     let phis: &[f64] = match method {
         Method::Holt => &[1.0],
         Method::Damped => &DAMPED_PHIS,
     };
-    let start = HoltState {
-        level: values[BURN_IN - 1],
-        trend: (values[BURN_IN - 1] - values[0]) / (BURN_IN - 1) as f64,
-    };
+    let mut ring = vec![start; lead];
     let mut best: Option<(f64, HoltParams)> = None;
     for &phi in phis {
         for &beta in BETAS.iter() {
             for &alpha in ALPHAS.iter() {
                 let params = HoltParams { alpha, beta, phi };
-                let sse = one_step_sse(&values[BURN_IN..], &params, start, clip);
-                if best.is_none_or(|(b, _)| sse < b) {
-                    best = Some((sse, params));
+                let cost = fit_cost(values, &params, start, clip, lead, &mut ring);
+                if best.is_none_or(|(b, _)| cost < b) {
+                    best = Some((cost, params));
                 }
             }
         }
@@ -105,13 +124,28 @@ pub fn fit_params(values: &[f64], method: Method, clip: f64) -> Option<HoltParam
     best.map(|(_, p)| p)
 }
 
-/// One-step squared error of `params` over `values` from `state`; residuals beyond `clip`
-/// times the running mean absolute residual (× 1.25) are clipped in both the error and the
-/// update.
-fn one_step_sse(values: &[f64], params: &HoltParams, mut state: HoltState, clip: f64) -> f64 {
-    let mut sse = 0.0;
+/// One-step MSE plus `lead`-step MSE of `params` over `values` from `state`; one-step
+/// residuals beyond `clip` times the running mean absolute residual (× 1.25) are clipped in
+/// both the error and the update. `ring` (length `lead`) holds the states `lead` samples back.
+fn fit_cost(
+    values: &[f64],
+    params: &HoltParams,
+    mut state: HoltState,
+    clip: f64,
+    lead: usize,
+    ring: &mut [HoltState],
+) -> f64 {
+    let lead_steps = params.trend_steps(lead as f64);
+    let (mut sse1, mut sse_lead, mut n_lead) = (0.0, 0.0, 0usize);
     let mut scale = 0.0;
     for (i, &x) in values.iter().enumerate() {
+        let slot = i % lead;
+        if i >= lead {
+            let made = ring[slot];
+            let e = x - (made.level + made.trend * lead_steps);
+            sse_lead += e * e;
+            n_lead += 1;
+        }
         let f1 = state.forecast(params, 1.0);
         let mut r = x - f1;
         let bound = clip * 1.25 * scale;
@@ -119,8 +153,9 @@ fn one_step_sse(values: &[f64], params: &HoltParams, mut state: HoltState, clip:
             r = r.clamp(-bound, bound);
         }
         scale += (r.abs() - scale) / (i as f64 + 1.0).min(20.0);
-        sse += r * r;
+        sse1 += r * r;
         state.correct(params, f1, r);
+        ring[slot] = state;
     }
-    sse
+    sse1 / values.len() as f64 + sse_lead / n_lead.max(1) as f64
 }

@@ -3,12 +3,13 @@
 //!
 //! A [`Forecaster`] takes samples one at a time at O(1) cost each (a fixed number of horizon
 //! buckets; the parameter fit runs every [`ForecastConfig::refit_every`] samples over a fixed
-//! window, so its cost is amortised and bounded). Forecasts are stepped in samples; times
+//! window, so its cost is amortised and bounded). The fit minimises the one-step plus the
+//! horizon-step squared error (see [`fit_params`]). Forecasts are stepped in samples; times
 //! convert through the signal's sample period (nominal, else measured).
 //!
 //! Intervals are empirical: for a few horizons (buckets from one step to the configured
-//! horizon) the forecaster remembers every h-step error it made recently and reads quantiles of
-//! that distribution; between buckets quantiles are interpolated, beyond the last they grow
+//! horizon) the forecaster remembers the h-step errors it made recently (every ⌈h/4⌉-th, so
+//! long horizons look back further) and reads quantiles of that distribution; between buckets quantiles are interpolated, beyond the last they grow
 //! with √h. Until a bucket has [`MIN_ERRORS`] errors it uses the textbook Holt variance growth
 //! `σ²(h) = σ₁²·(1 + Σⱼ₌₁ʰ⁻¹ α²(1 + β·Sⱼ)²)` with σ₁ from the one-step residual scale.
 //!
@@ -77,7 +78,7 @@ impl Default for ForecastConfig {
             horizon_s: 120.0,
             method: Method::Damped,
             period_s: None,
-            fit_window: 240,
+            fit_window: 360,
             refit_every: 120,
             error_window: 250,
             buckets: 8,

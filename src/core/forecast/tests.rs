@@ -297,3 +297,40 @@ fn normal_cdf_matches_known_values() {
         );
     }
 }
+
+/// Prints what the fit chooses and the crossings it gives on simple series (`--nocapture`).
+#[test]
+fn fitted_parameters_suit_the_series() {
+    let mut noise = Noise::new(61);
+    let flat: Vec<f64> = (0..300).map(|_| 30.0 + noise.normal(0.3)).collect();
+    let ramp: Vec<f64> = (0..300)
+        .map(|i| 50.0 + 0.1 * i as f64 + noise.normal(0.3))
+        .collect();
+    for (name, values, method) in [
+        ("flat", &flat, Method::Holt),
+        ("flat", &flat, Method::Damped),
+        ("ramp", &ramp, Method::Holt),
+        ("ramp", &ramp, Method::Damped),
+    ] {
+        let mut f = Forecaster::new(config(method, 300.0));
+        for (i, v) in values.iter().enumerate() {
+            f.update(Timestamp(T0 + i as i64 * S), *v);
+        }
+        let c = f
+            .crossing(Threshold {
+                limit: 95.0,
+                high: true,
+            })
+            .unwrap();
+        println!(
+            "{name} {method:?}: {:?} scale {:.3} → {c:?}",
+            f.params(),
+            f.residual_scale()
+        );
+        // Nothing in either series calls for chasing the noise (a damped trend may need a
+        // quick trend to keep up with a ramp).
+        let p = f.params();
+        assert!(p.alpha <= 0.2, "{name}: {p:?}");
+        assert!(name == "ramp" || p.beta <= 0.02, "{name}: {p:?}");
+    }
+}

@@ -72,9 +72,13 @@ impl SignalTracker {
             on_event(TrackerEvent::Scored(score))
         });
         if let Some(expected) = self.forecaster.next_value() {
-            self.detector.update(time, value, expected, &mut |window| {
-                on_event(TrackerEvent::Anomaly(window))
-            });
+            let lagged = self
+                .forecaster
+                .lagged_forecast(self.detector.config().drift_lag);
+            self.detector
+                .update(time, value, expected, lagged, &mut |window| {
+                    on_event(TrackerEvent::Anomaly(window))
+                });
         }
         self.forecaster.update(time, value);
         if self.forecaster.ready() && self.validator.wants_forecast(time) {
