@@ -28,6 +28,8 @@ pub struct ViewerOptions {
     pub connection_panel: bool,
     /// Show the alarm list (instead of the asset outliner) at start.
     pub alarm_panel: bool,
+    /// Show the risk ranking (instead of the asset outliner) at start.
+    pub risk_panel: bool,
     /// Record everything ingested to this MCAP file from the start.
     pub record: Option<PathBuf>,
     /// Replay this recording instead of a live source.
@@ -49,6 +51,7 @@ pub fn core_plugins(app: &mut App) {
         crate::timeline::plugin,
         crate::evaluation::plugin,
         crate::plant::plugin,
+        crate::forecast::plugin,
     ));
 }
 
@@ -188,6 +191,11 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
             .connection_open = true;
     }
 
+    if options.risk_panel {
+        app.world_mut()
+            .resource_mut::<crate::ui::UiState>()
+            .risk_open = true;
+    }
     if options.alarm_panel {
         app.world_mut()
             .resource_mut::<crate::ui::UiState>()

@@ -11,6 +11,7 @@ pub mod capture;
 pub mod commands;
 pub mod core;
 pub mod evaluation;
+pub mod forecast;
 pub mod ingest;
 pub mod plant;
 pub mod plantgen;

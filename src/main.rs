@@ -37,6 +37,9 @@ struct ViewArgs {
     /// Show the alarm list instead of the asset outliner at start.
     #[arg(long)]
     alarms: bool,
+    /// Show the risk ranking instead of the asset outliner at start.
+    #[arg(long)]
+    risk: bool,
     /// Record every sample that arrives to this MCAP file (finished when the window closes).
     #[arg(long, value_name = "FILE.mcap")]
     record: Option<PathBuf>,
@@ -417,6 +420,7 @@ fn main() -> ExitCode {
                 source: view.source.options(DEMO_BACKFILL),
                 connection_panel: view.connection_panel,
                 alarm_panel: view.alarms,
+                risk_panel: view.risk,
                 record: view.record,
                 replay: view.replay,
                 at: view.at,

@@ -259,8 +259,8 @@ impl TimeCursor {
 
 /// Parses what a user types to jump in time: an RFC 3339 time (`2026-11-22T09:30:00Z`), a
 /// clock time on the live edge's day in the local zone (`09:30`, `09:30:15`; the zone is
-/// `local_offset_s` east of UTC), or an offset back from the live edge (`-1h`, `-90s`,
-/// `-2h30m`, `-1d`).
+/// `local_offset_s` east of UTC), an offset back from the live edge (`-1h`, `-90s`,
+/// `-2h30m`, `-1d`), or one ahead of it into the forecast (`+2m`).
 pub fn parse_jump_time(
     text: &str,
     live_edge: Timestamp,
@@ -273,6 +273,10 @@ pub fn parse_jump_time(
     if let Some(offset) = text.strip_prefix('-') {
         let nanos = parse_duration_ns(offset)?;
         return Ok(Timestamp(live_edge.0.saturating_sub(nanos)));
+    }
+    if let Some(offset) = text.strip_prefix('+') {
+        let nanos = parse_duration_ns(offset)?;
+        return Ok(Timestamp(live_edge.0.saturating_add(nanos)));
     }
     if let Ok(time) = chrono::DateTime::parse_from_rfc3339(text) {
         return time
@@ -473,6 +477,10 @@ mod tests {
         assert_eq!(
             parse_jump_time("-2h30m", live, 0),
             Ok(Timestamp(live.0 - 9000 * S))
+        );
+        assert_eq!(
+            parse_jump_time("+2m", live, 0),
+            Ok(Timestamp(live.0 + 120 * S))
         );
         assert_eq!(
             parse_jump_time("2026-11-22T09:30:00Z", live, 0),

@@ -83,6 +83,7 @@ pub fn judge_signals(
     time: Res<ViewTime>,
     link: Res<SourceLink>,
     active: Option<Res<ActiveScene>>,
+    forecasts: Option<Res<crate::forecast::Forecasts>>,
     mut state: ResMut<SignalHealthState>,
 ) {
     let Some(active) = active else {
@@ -90,8 +91,13 @@ pub fn judge_signals(
     };
     let state = &mut *state;
     state.resolve(&active.scene, &store);
+    // Past now (the predicted view) transmitters are judged as of now: the future is not stale.
+    let judged_at = match forecasts.as_ref().map(|f| f.view) {
+        Some(view) if view.active => view.now,
+        _ => time.time,
+    };
     let at = ViewAt {
-        time: time.time,
+        time: judged_at,
         lookup: time.lookup(),
     };
     for (i, spec) in state.specs.iter().enumerate() {

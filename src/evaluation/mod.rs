@@ -132,24 +132,31 @@ pub fn plugin(app: &mut App) {
 }
 
 /// Recomputes each bound asset's colour and freshness; writes only on change so views react
-/// to real changes.
+/// to real changes. Past now (the predicted view) the rule reads the forecast instead.
 pub fn evaluate_asset_rules(
     store: Res<Store>,
     time: Res<ViewTime>,
     link: Res<SourceLink>,
+    forecasts: Option<Res<crate::forecast::Forecasts>>,
     mut assets: Query<(&AssetBinding, &mut AssetStatus)>,
 ) {
     for (binding, mut status) in &mut assets {
         let next = match &binding.rule {
             Some((index, rule)) => {
                 let sample = store.value_at(*index, time.lookup());
-                let value = sample.map(|v| v.value);
-                let freshness = freshness(
-                    sample.map(|v| v.time),
-                    time.time,
-                    binding.stale_after_s,
-                    link.0,
-                );
+                let predicted = forecasts
+                    .as_ref()
+                    .and_then(|f| f.predicted_value(*index, time.time));
+                let value = predicted.or(sample.map(|v| v.value));
+                let freshness = match predicted {
+                    Some(_) => Freshness::Fresh,
+                    None => freshness(
+                        sample.map(|v| v.time),
+                        time.time,
+                        binding.stale_after_s,
+                        link.0,
+                    ),
+                };
                 let color = rule.color(value);
                 AssetStatus {
                     color: Some(if freshness.is_stale() {

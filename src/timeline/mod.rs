@@ -43,6 +43,25 @@ pub enum Clock {
     },
 }
 
+impl Clock {
+    /// Now: this machine's clock live, the recording's end in replay.
+    pub fn now(&self) -> Timestamp {
+        match *self {
+            Clock::Wall => Timestamp::now(),
+            Clock::Recording { end, .. } => end,
+        }
+    }
+}
+
+/// How far past now forecasts reach, seconds (the longest forecast horizon; 0 without
+/// forecasts). While the cursor is not following live it may go up to now + this, to show the
+/// predicted plant: the bounds' live edge is extended by it. Following live is unaffected.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct ForecastReach {
+    /// The longest forecast horizon, seconds.
+    pub horizon_s: f64,
+}
+
 /// The span the cursor can move in this frame, for the cursor and the timeline panel.
 #[derive(Resource, Debug, Clone, Copy, Deref)]
 pub struct Bounds(pub TimeBounds);
@@ -107,6 +126,7 @@ pub fn plugin(app: &mut App) {
         .init_resource::<Clock>()
         .init_resource::<Bounds>()
         .init_resource::<Markers>()
+        .init_resource::<ForecastReach>()
         .add_systems(
             Update,
             (update_bounds, cursor_keys, advance_cursor)
@@ -115,11 +135,19 @@ pub fn plugin(app: &mut App) {
         );
 }
 
-/// The oldest data held and the live edge.
-fn update_bounds(store: Res<Store>, clock: Res<Clock>, mut bounds: ResMut<Bounds>) {
-    let live_edge = match *clock {
-        Clock::Wall => Timestamp::now(),
-        Clock::Recording { end, .. } => end,
+/// The oldest data held and the live edge (extended by the forecast reach unless following
+/// live, see [`ForecastReach`]).
+fn update_bounds(
+    store: Res<Store>,
+    clock: Res<Clock>,
+    reach: Res<ForecastReach>,
+    cursor: Res<Cursor>,
+    mut bounds: ResMut<Bounds>,
+) {
+    let live_edge = clock.now();
+    let live_edge = match reach.horizon_s {
+        h if h > 0.0 && !cursor.is_following() => Timestamp(live_edge.0 + (h * 1e9) as i64),
+        _ => live_edge,
     };
     let start = match *clock {
         Clock::Recording { start, .. } => start,

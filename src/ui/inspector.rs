@@ -18,7 +18,7 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
         }
     });
     ui.separator();
-    let Some((_, asset, binding, status)) =
+    let Some((entity, asset, binding, status)) =
         data.selection.asset.and_then(|e| data.assets.get(e).ok())
     else {
         ui.label(egui::RichText::new("Click an asset in the view or the list.").weak());
@@ -99,6 +99,7 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
         health_section(ui, &health.issues, data.view_time.time);
     }
     let signals = binding.signals.clone();
+    super::forecast::inspector_section(ui, data, entity, &signals);
     ui.separator();
     egui::ScrollArea::vertical()
         .id_salt("inspector-plots")

@@ -6,10 +6,12 @@
 
 mod alarms;
 mod connection;
+mod forecast;
 mod inspector;
 mod outliner;
 mod plot;
 mod record;
+mod risk;
 mod status_bar;
 mod timeline;
 
@@ -33,6 +35,8 @@ pub struct UiState {
     pub(crate) timeline: timeline::TimelineState,
     /// The alarm list's tab, filters and sort.
     pub alarms: alarms::AlarmPanelState,
+    /// The left panel shows the risk ranking (instead of assets or alarms).
+    pub risk_open: bool,
 }
 
 /// Smoothed frame time for the status bar.
@@ -119,6 +123,8 @@ struct PanelData<'w, 's> {
     >,
     /// Sensor health of bound assets (a query of its own so the asset tuple stays as it is).
     health: Query<'w, 's, &'static crate::evaluation::AssetHealth>,
+    /// Forecasts, risk and the heat overlay.
+    forecast: forecast::ForecastData<'w, 's>,
 }
 
 fn draw_panels(
@@ -163,11 +169,18 @@ fn draw_panels(
         .default_size(230.0)
         .show(&mut root, |ui| {
             ui.horizontal(|ui| {
-                let open = &mut data.state.alarms.open;
-                ui.selectable_value(open, false, "Assets");
-                ui.selectable_value(open, true, "Alarms");
+                let state = &mut *data.state;
+                let tabs = [("Assets", false, false), ("Alarms", true, false)];
+                for (label, alarms, risk) in tabs.into_iter().chain([("Risk", false, true)]) {
+                    let on = state.alarms.open == alarms && state.risk_open == risk;
+                    if ui.selectable_label(on, label).clicked() {
+                        (state.alarms.open, state.risk_open) = (alarms, risk);
+                    }
+                }
             });
-            if data.state.alarms.open {
+            if data.state.risk_open {
+                risk::draw(ui, &mut data);
+            } else if data.state.alarms.open {
                 alarms::draw(ui, &mut data);
             } else {
                 outliner::draw(ui, &mut data);
@@ -184,6 +197,12 @@ fn draw_panels(
         .rect
         .width();
     fit_viewport(&mut camera, &window, left, right, 0.0, bottom);
+    let screen = ctx.viewport_rect();
+    let viewport = egui::Rect::from_min_max(
+        egui::pos2(screen.left() + left, screen.top()),
+        egui::pos2(screen.right() - right, screen.bottom() - bottom),
+    );
+    forecast::viewport_overlays(ctx, &mut data, viewport);
     Ok(())
 }
 

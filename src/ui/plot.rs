@@ -1,5 +1,5 @@
 //! Inspector plots: each of the selected asset's signals around the cursor, with the cursor
-//! line. Dense history is reduced to a min and a max per pixel column, so spikes survive
+//! line and, beyond the newest sample, the forecast with its interval bands. Dense history is reduced to a min and a max per pixel column, so spikes survive
 //! zooming out (a common complaint about plots that just skip samples).
 
 use super::PanelData;
@@ -58,6 +58,7 @@ pub(super) fn signal_plots(ui: &mut egui::Ui, data: &mut PanelData, signals: &[B
                     Line::new(signal.id.as_str(), points)
                         .color(egui::Color32::from_rgb(90, 170, 240)),
                 );
+                super::forecast::plot_forecast(plot, &data.forecast.forecasts, signal);
                 plot.vline(
                     VLine::new("cursor", cursor.as_secs_f64())
                         .color(egui::Color32::from_rgb(255, 190, 40))

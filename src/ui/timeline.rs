@@ -298,8 +298,10 @@ fn scrub_area(ui: &mut egui::Ui, data: &mut PanelData, bounds: TimeBounds, view:
         let sel = Rect::from_x_y_ranges(x0.min(pointer.x)..=x0.max(pointer.x), rect.y_range());
         painter.rect_filled(sel, 0.0, Color32::from_rgba_unmultiplied(60, 120, 220, 110));
     }
+    // Past now (the bounds reach into the forecast while paused) the bar is hatched.
+    let live_x = axis.x(data.clock.now().0);
+    super::forecast::paint_future(&painter, rect, live_x, axis.x(bounds.live_edge.0));
     draw_ticks(&painter, axis);
-    let live_x = axis.x(bounds.live_edge.0);
     painter.line_segment(
         [
             Pos2::new(live_x, rect.top()),

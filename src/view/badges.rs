@@ -15,6 +15,8 @@ use crate::core::alarms::AlarmPriority;
 use crate::core::health::HealthIssueKind;
 use crate::core::rules::format_value;
 use crate::evaluation::{AssetAlarms, AssetHealth, ViewTime};
+use crate::forecast::Forecasts;
+use crate::forecast::risk::AssetForecast;
 use crate::ingest::Store;
 use crate::plant::{AssetBinding, AssetBounds, PlantAsset};
 use bevy::prelude::*;
@@ -185,8 +187,14 @@ struct Content {
     greyed: bool,
 }
 
-/// The value a badge shows: the rule's signal, else the first bound signal, with its unit.
-fn primary_value(binding: &AssetBinding, store: &Store, view: &ViewTime) -> String {
+/// The value a badge shows: the rule's signal, else the first bound signal, with its unit;
+/// past now the forecast, marked `≈`.
+fn primary_value(
+    binding: &AssetBinding,
+    store: &Store,
+    view: &ViewTime,
+    forecasts: Option<&Forecasts>,
+) -> String {
     let rule_index = binding.rule.as_ref().map(|(index, _)| *index);
     let signal = binding
         .signals
@@ -197,6 +205,13 @@ fn primary_value(binding: &AssetBinding, store: &Store, view: &ViewTime) -> Stri
         return String::new();
     };
     let index = rule_index.or(signal.index);
+    let predicted = index.and_then(|i| forecasts?.predicted_value(i, view.time));
+    if predicted.is_some() {
+        return format!(
+            "≈{}",
+            format_badge_value(predicted, signal.precision, &signal.unit)
+        );
+    }
     let value = index
         .and_then(|i| store.value_at(i, view.lookup()))
         .map(|v| v.value);
@@ -210,6 +225,7 @@ type BadgeAsset<'a> = (
     &'a AssetBounds,
     Option<&'a AssetAlarms>,
     Option<&'a AssetHealth>,
+    Option<&'a AssetForecast>,
 );
 
 #[allow(clippy::too_many_arguments)]
@@ -220,6 +236,7 @@ fn draw_badges(
     selection: Res<Selection>,
     store: Res<Store>,
     view: Res<ViewTime>,
+    forecasts: Option<Res<Forecasts>>,
     window: Single<&Window, With<PrimaryWindow>>,
     camera: Single<(&Camera, &GlobalTransform), With<Camera3d>>,
     assets: Query<BadgeAsset>,
@@ -256,16 +273,22 @@ fn draw_badges(
 
     let mut wishes = Vec::new();
     let mut drawn = Vec::new();
-    for (entity, asset, binding, bounds, alarms, health) in &assets {
+    for (entity, asset, binding, bounds, alarms, health, forecast) in &assets {
         let top = Vec3::new(bounds.center().x, bounds.max.y, bounds.center().z);
         let Ok(anchor) = camera.world_to_viewport(camera_transform, top) else {
             continue;
         };
         let alarm = alarms.and_then(|a| a.worst.as_ref());
         let issue = health.and_then(|h| h.worst());
+        // A predicted alarm at the cursor (past now) is placed like a health problem, in the
+        // forecast's own colour: never a real alarm state.
+        let predicted_alarm = forecast
+            .and_then(|f| f.alarm.as_ref())
+            .filter(|a| a.at_cursor);
         let rank = match (alarm, issue) {
             (Some(a), _) => Rank::Alarm(Reverse(a.priority)),
             (None, Some(_)) => Rank::Health,
+            _ if predicted_alarm.is_some() => Rank::Health,
             _ if selection.asset == Some(entity) => Rank::Selected,
             _ => Rank::Plain,
         };
@@ -273,22 +296,35 @@ fn draw_badges(
         let Some(scale) = scale_at(distance, rank) else {
             continue;
         };
-        let mut text = primary_value(binding, &store, &view);
+        let mut text = primary_value(binding, &store, &view, forecasts.as_deref());
         if let Some(issue) = issue
             && alarm.is_none()
         {
             text = format!("{text} {}", issue.kind.name());
         }
+        if let Some(predicted) = predicted_alarm {
+            text = format!(
+                "{text} · predicted {} {:.0}%",
+                predicted.kind,
+                predicted.probability * 100.0
+            );
+        }
+        let predicted = forecast.is_some_and(|f| f.predicted);
         let content = Content {
             tag: asset.tag.clone(),
             text,
             icon: issue.map(|i| health_icon(i.kind)),
             kind: match rank {
                 Rank::Alarm(_) => "alarm",
+                _ if predicted_alarm.is_some() => "predicted alarm",
                 Rank::Health => "health",
+                _ if predicted => "predicted",
                 _ => "value",
             },
-            accent: alarm.map(|a| priority_color(a.priority)),
+            accent: alarm.map(|a| priority_color(a.priority)).or_else(|| {
+                let [r, g, b] = crate::forecast::FORECAST_RGB;
+                (predicted && issue.is_none()).then_some(egui::Color32::from_rgb(r, g, b))
+            }),
             blink: alarm.is_some_and(|a| a.state.needs_ack()),
             greyed: issue.is_some() && alarm.is_none(),
         };

@@ -95,6 +95,7 @@ fn remember_original_materials(
 type ChangedLooks = Or<(
     Changed<AssetStatus>,
     Changed<AssetAlarms>,
+    Changed<super::risk_heat::HeatColor>,
     Added<AssetParts>,
 )>;
 
@@ -103,12 +104,13 @@ type AssetLooks = (
     &'static AssetParts,
     Option<&'static AssetStatus>,
     Option<&'static AssetAlarms>,
+    Option<&'static super::risk_heat::HeatColor>,
 );
 
 /// Sets the material of every part of assets whose status, alarms or selection changed, and
 /// of assets with unacknowledged alarms when the blink phase flips.
 #[allow(clippy::too_many_arguments)]
-fn apply_asset_materials(
+pub(crate) fn apply_asset_materials(
     selection: Res<Selection>,
     mut previous_selection: Local<Option<Entity>>,
     time: Option<Res<Time<Real>>>,
@@ -140,11 +142,15 @@ fn apply_asset_materials(
         *previous_selection = selection.asset;
     }
     for asset in dirty {
-        let Ok((asset_parts, status, alarms)) = assets.get(asset) else {
+        let Ok((asset_parts, status, alarms, heat)) = assets.get(asset) else {
             continue;
         };
         let selected = selection.asset == Some(asset);
-        let status_color = alarm_color(alarms, blink.on).or(status.and_then(|s| s.color));
+        // The risk heat overlay, while on, paints over status and alarm colours.
+        let status_color = heat
+            .and_then(|h| h.0)
+            .or_else(|| alarm_color(alarms, blink.on))
+            .or(status.and_then(|s| s.color));
         for &part in &asset_parts.0 {
             let Ok((mut material, original)) = parts.get_mut(part) else {
                 continue;

@@ -5,6 +5,7 @@ pub mod badges;
 pub mod camera;
 pub mod materials;
 pub mod motion;
+pub mod risk_heat;
 pub mod selection;
 
 use bevy::prelude::*;
@@ -17,6 +18,7 @@ pub fn plugin(app: &mut App) {
         selection::plugin,
         motion::plugin,
         badges::plugin,
+        risk_heat::plugin,
     ))
     .insert_resource(ClearColor(Color::srgb(0.11, 0.12, 0.14)))
     .insert_resource(GlobalAmbientLight {

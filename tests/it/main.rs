@@ -4,6 +4,7 @@ mod alarms;
 mod analyze_cli;
 mod badges;
 mod cli;
+mod forecast_view;
 mod foxglove;
 mod headless;
 mod health;

@@ -1,0 +1,240 @@
+//! Forecasts in the app: one [`SignalTracker`] per forecast signal, fed incrementally from the
+//! store as samples arrive, scoring its own forecasts as they come due; the predicted plant
+//! when the cursor is past now; risk per asset (see [`risk`]).
+//!
+//! The forecasting, validation and risk maths are `core::forecast`, `core::validation` and
+//! `core::risk`; this is the thin adapter that feeds them the store and hands their results to
+//! evaluation, views and panels. Per frame it costs the new samples (O(1) each, at most
+//! [`FEED_BUDGET`] per frame, the rest next frame) plus a risk pass at most every
+//! [`risk::RISK_EVERY_S`].
+
+pub mod risk;
+
+use crate::core::forecast::{Prediction, SignalTracker, TrackerConfig, TrackerEvent};
+use crate::core::scene::Scene;
+use crate::core::signal::Timestamp;
+use crate::core::store::{ChangeWatcher, SignalIndex};
+use crate::evaluation::ViewTime;
+use crate::ingest::Store;
+use crate::plant::ActiveScene;
+use crate::schedule::TwinscopeSystems;
+use crate::timeline::{Clock, ForecastReach};
+use bevy::prelude::*;
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+/// Most samples fed to forecasters per frame; a backlog (a backfilled hour, a replay jump)
+/// drains over the next frames instead of stalling one.
+pub const FEED_BUDGET: usize = 40_000;
+
+/// The colour of everything predicted (badges, banner, plot bands, the timeline past now),
+/// sRGB: a cyan no rule band or alarm priority uses.
+pub const FORECAST_RGB: [u8; 3] = [80, 200, 240];
+
+/// Whether the view shows the predicted plant: the cursor is paused past now.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct PredictedView {
+    /// The cursor is past now: values come from forecasts, not measurements.
+    pub active: bool,
+    /// Now: the wall clock live, the recording's end in replay.
+    pub now: Timestamp,
+    /// Seconds the cursor is ahead of now (0 when not predicted).
+    pub ahead_s: f64,
+}
+
+/// Every forecast signal's tracker (forecaster, validator, anomaly detector), indexed like the
+/// store, and the predicted-view state.
+#[derive(Resource, Default)]
+pub struct Forecasts {
+    scene: Option<Arc<Scene>>,
+    watcher: Option<ChangeWatcher>,
+    trackers: Vec<Option<SignalTracker>>,
+    /// Signals with samples not fed yet, oldest change first.
+    backlog: VecDeque<u32>,
+    queued: Vec<bool>,
+    count: usize,
+    horizon_s: f64,
+    /// The predicted-view state of this frame.
+    pub view: PredictedView,
+    /// Forecasts scored since start, all signals together (grows as predictions come due).
+    pub scored: u64,
+    /// Bumped whenever any forecaster took a sample, so consumers recompute only on change.
+    pub generation: u64,
+}
+
+impl Forecasts {
+    /// The tracker of a signal, if it is forecast.
+    pub fn tracker(&self, index: SignalIndex) -> Option<&SignalTracker> {
+        self.trackers.get(index.0 as usize)?.as_ref()
+    }
+
+    /// Signals forecast.
+    pub fn len(&self) -> usize {
+        self.count
+    }
+
+    /// Whether no signal is forecast.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The forecast of a signal for `time`, when `time` lies after its newest sample and its
+    /// forecaster has learnt enough.
+    pub fn predict(&self, index: SignalIndex, time: Timestamp) -> Option<Prediction> {
+        let forecaster = &self.tracker(index)?.forecaster;
+        let (last, _) = forecaster.last()?;
+        (time > last).then(|| forecaster.predict(time)).flatten()
+    }
+
+    /// The value evaluation shows for a signal at the view time instead of the held sample:
+    /// the forecast mean, only while the view is predicted.
+    pub fn predicted_value(&self, index: SignalIndex, time: Timestamp) -> Option<f64> {
+        if !self.view.active {
+            return None;
+        }
+        self.predict(index, time).map(|p| p.mean)
+    }
+
+    /// The longest horizon over forecast signals, seconds (0 without forecasts).
+    pub fn max_horizon_s(&self) -> f64 {
+        self.horizon_s
+    }
+
+    /// Builds a tracker per forecast signal (once per scene) and starts watching the store.
+    fn resolve(&mut self, scene: &Arc<Scene>, store: &mut Store) {
+        let same = self.scene.as_ref().is_some_and(|s| Arc::ptr_eq(s, scene));
+        if same && self.trackers.len() == store.len() {
+            return;
+        }
+        if let Some(watcher) = self.watcher.take() {
+            store.unwatch_changes(watcher);
+        }
+        self.trackers = (0..store.len())
+            .map(|i| {
+                let id = store.id(SignalIndex(i as u32))?;
+                let spec = scene.signal(id)?;
+                let config = scene.forecast.config_for(id, Some(spec.period_s))?;
+                Some(SignalTracker::new(TrackerConfig::new(config)))
+            })
+            .collect();
+        let forecast = self.trackers.iter().flatten();
+        self.count = forecast.clone().count();
+        self.horizon_s = forecast
+            .map(|t| t.forecaster.horizon_s())
+            .fold(0.0, f64::max);
+        self.queued = vec![false; store.len()];
+        self.backlog.clear();
+        self.watcher = Some(store.watch_changes());
+        self.scene = Some(Arc::clone(scene));
+    }
+
+    /// Feeds each changed signal's new samples to its tracker, up to `budget` samples.
+    fn feed(&mut self, store: &Store, budget: usize) {
+        let mut left = budget;
+        while let Some(&slot) = self.backlog.front() {
+            let index = SignalIndex(slot);
+            let (Some(Some(tracker)), Some(history)) =
+                (self.trackers.get_mut(slot as usize), store.history(index))
+            else {
+                self.backlog.pop_front();
+                self.queued[slot as usize] = false;
+                continue;
+            };
+            let from = tracker
+                .forecaster
+                .last()
+                .map_or(Timestamp(i64::MIN), |(t, _)| {
+                    Timestamp(t.0.saturating_add(1))
+                });
+            let mut fed = 0;
+            let mut scored = 0;
+            for (time, value) in history.range(from..Timestamp(i64::MAX)).take(left) {
+                tracker.update(time, value, &mut |event| {
+                    if let TrackerEvent::Scored(_) = event {
+                        scored += 1;
+                    }
+                });
+                fed += 1;
+            }
+            self.scored += scored;
+            if fed > 0 {
+                self.generation += 1;
+            }
+            left -= fed;
+            if left == 0 {
+                break;
+            }
+            self.backlog.pop_front();
+            self.queued[slot as usize] = false;
+        }
+    }
+}
+
+/// Adds forecasting, the predicted view and risk.
+pub fn plugin(app: &mut App) {
+    app.init_resource::<Forecasts>()
+        .add_systems(
+            Update,
+            (feed_forecasters, update_predicted_view)
+                .chain()
+                .in_set(TwinscopeSystems::Evaluate)
+                .before(crate::evaluation::evaluate_asset_rules),
+        )
+        .add_plugins(risk::plugin);
+}
+
+/// Takes the samples that arrived since last frame into the trackers, and tells the timeline
+/// how far past now the cursor may go.
+pub fn feed_forecasters(
+    mut store: ResMut<Store>,
+    active: Option<Res<ActiveScene>>,
+    mut forecasts: ResMut<Forecasts>,
+    mut reach: ResMut<ForecastReach>,
+) {
+    let Some(active) = active else {
+        return;
+    };
+    let forecasts = &mut *forecasts;
+    forecasts.resolve(&active.scene, &mut store);
+    if let Some(watcher) = forecasts.watcher {
+        let (backlog, queued, trackers) = (
+            &mut forecasts.backlog,
+            &mut forecasts.queued,
+            &forecasts.trackers,
+        );
+        store.drain_changes(watcher, |index, _| {
+            let slot = index.0 as usize;
+            if trackers.get(slot).is_some_and(Option::is_some) && !queued[slot] {
+                queued[slot] = true;
+                backlog.push_back(index.0);
+            }
+        });
+    }
+    forecasts.feed(&store, FEED_BUDGET);
+    let horizon_s = forecasts.max_horizon_s();
+    if reach.horizon_s != horizon_s {
+        reach.horizon_s = horizon_s;
+    }
+}
+
+/// Whether the cursor is past now, so evaluation shows forecasts instead of held values.
+pub fn update_predicted_view(
+    clock: Res<Clock>,
+    time: Res<ViewTime>,
+    mut forecasts: ResMut<Forecasts>,
+) {
+    let now = clock.now();
+    let active = !time.following_live && time.time > now && !forecasts.is_empty();
+    let view = PredictedView {
+        active,
+        now,
+        ahead_s: if active {
+            time.time.secs_since(now)
+        } else {
+            0.0
+        },
+    };
+    if forecasts.view != view {
+        forecasts.view = view;
+    }
+}

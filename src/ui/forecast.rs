@@ -1,0 +1,284 @@
+//! Forecasts in the panels: the PREDICTED banner over the viewport and the heat-overlay switch,
+//! the forecast line and interval bands in inspector plots, the inspector's accuracy figures
+//! (MAE against persistence, skill, interval coverage against nominal, drift) and predicted
+//! alarm, and the timeline's styling past now.
+
+use super::PanelData;
+use crate::core::forecast::LEVELS;
+use crate::core::risk::format_secs;
+use crate::core::signal::Timestamp;
+use crate::forecast::risk::{AssetForecast, RiskState};
+use crate::forecast::{FORECAST_RGB, Forecasts};
+use crate::plant::BoundSignal;
+use crate::view::risk_heat::RiskOverlay;
+use bevy::prelude::*;
+use bevy_egui::egui;
+use egui_plot::{FilledArea, Line, LineStyle, PlotUi};
+
+/// Points along a plotted forecast path.
+const PATH_POINTS: usize = 32;
+
+/// The forecast colour in egui's type, at `alpha` (0..255, unmultiplied).
+pub fn forecast_color(alpha: u8) -> egui::Color32 {
+    let [r, g, b] = FORECAST_RGB;
+    egui::Color32::from_rgba_unmultiplied(r, g, b, alpha)
+}
+
+/// What the forecast panels read.
+#[derive(bevy::ecs::system::SystemParam)]
+pub(super) struct ForecastData<'w, 's> {
+    /// Every signal's tracker and the predicted-view state.
+    pub forecasts: Res<'w, Forecasts>,
+    /// Risk scores, ranked.
+    pub risk: Res<'w, RiskState>,
+    /// The heat overlay switch.
+    pub overlay: ResMut<'w, RiskOverlay>,
+    /// Bound assets' predicted alarms.
+    pub assets: Query<'w, 's, &'static AssetForecast>,
+}
+
+/// The PREDICTED banner at the top of the 3D viewport while the cursor is past now, and the
+/// heat-overlay checkbox at the viewport's bottom left.
+pub(super) fn viewport_overlays(ctx: &egui::Context, data: &mut PanelData, viewport: egui::Rect) {
+    egui::Area::new(egui::Id::new("risk_heat_toggle"))
+        .pivot(egui::Align2::LEFT_BOTTOM)
+        .fixed_pos(viewport.left_bottom() + egui::vec2(8.0, -6.0))
+        .show(ctx, |ui| {
+            egui::Frame::popup(ui.style())
+                .inner_margin(egui::Margin::symmetric(6, 2))
+                .show(ui, |ui| {
+                    ui.checkbox(&mut data.forecast.overlay.shown, "risk heat (H)")
+                        .on_hover_text(
+                            "Paint assets by risk: P(reaching an alarm limit within the \
+                             forecast horizon) × consequence",
+                        );
+                });
+        });
+    let view = data.forecast.forecasts.view;
+    if !view.active {
+        return;
+    }
+    egui::Area::new(egui::Id::new("predicted_banner"))
+        .fixed_pos(egui::pos2(
+            viewport.center().x - 190.0,
+            viewport.min.y + 8.0,
+        ))
+        .show(ctx, |ui| {
+            egui::Frame::new()
+                .fill(egui::Color32::from_rgba_premultiplied(8, 30, 40, 235))
+                .stroke(egui::Stroke::new(2.0, forecast_color(255)))
+                .corner_radius(4.0)
+                .inner_margin(egui::Margin::symmetric(14, 6))
+                .show(ui, |ui| {
+                    ui.set_width(352.0);
+                    ui.vertical_centered(|ui| {
+                        ui.label(
+                            egui::RichText::new("PREDICTED")
+                                .size(20.0)
+                                .strong()
+                                .color(forecast_color(255)),
+                        );
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "{} ahead of now: forecast values, not measurements",
+                                format_secs(view.ahead_s)
+                            ))
+                            .italics()
+                            .color(egui::Color32::from_gray(215)),
+                        );
+                    });
+                });
+        });
+}
+
+/// Adds a signal's forecast to its inspector plot: 95 % and 80 % bands and the expected path
+/// (dashed) from its newest sample to the horizon.
+pub(super) fn plot_forecast(plot: &mut PlotUi, forecasts: &Forecasts, signal: &BoundSignal) {
+    let Some(tracker) = signal.index.and_then(|i| forecasts.tracker(i)) else {
+        return;
+    };
+    let forecaster = &tracker.forecaster;
+    let Some((last, _)) = forecaster.last() else {
+        return;
+    };
+    let until = Timestamp(last.0 + (forecaster.horizon_s() * 1e9) as i64);
+    let path = forecaster.path(until, PATH_POINTS);
+    if path.len() < 2 {
+        return;
+    }
+    let xs: Vec<f64> = path.iter().map(|p| p.time.as_secs_f64()).collect();
+    for (level, alpha) in [(LEVELS[1], 40), (LEVELS[0], 70)] {
+        let (lo, hi): (Vec<f64>, Vec<f64>) = path
+            .iter()
+            .map(|p| p.band(level).map_or((p.mean, p.mean), |b| (b.lo, b.hi)))
+            .unzip();
+        plot.add(
+            FilledArea::new(format!("{:.0} % interval", level * 100.0), &xs, &lo, &hi)
+                .fill_color(forecast_color(alpha)),
+        );
+    }
+    let mean: Vec<[f64; 2]> = path
+        .iter()
+        .map(|p| [p.time.as_secs_f64(), p.mean])
+        .collect();
+    plot.line(
+        Line::new("forecast", mean)
+            .color(forecast_color(255))
+            .style(LineStyle::Dashed { length: 6.0 })
+            .width(1.5),
+    );
+}
+
+/// The inspector's forecast section for the selected asset: its predicted alarm, and per
+/// forecast signal the accuracy of its past forecasts.
+pub(super) fn inspector_section(
+    ui: &mut egui::Ui,
+    data: &PanelData,
+    entity: Entity,
+    signals: &[BoundSignal],
+) {
+    let forecasts = &data.forecast.forecasts;
+    ui.add_space(6.0);
+    ui.label(egui::RichText::new("Forecast").strong());
+    if let Some(alarm) = data
+        .forecast
+        .assets
+        .get(entity)
+        .ok()
+        .and_then(|f| f.alarm.as_ref())
+    {
+        let when = alarm.expected_s.map_or_else(
+            || "not on the expected path".to_owned(),
+            |s| format!("in ~{}", format_secs(s)),
+        );
+        ui.label(
+            egui::RichText::new(format!(
+                "▲ predicted {}: {} {} {} {when}, P {:.0}%",
+                if alarm.at_cursor {
+                    "at the cursor"
+                } else {
+                    "alarm"
+                },
+                alarm.signal,
+                alarm.kind,
+                alarm.limit,
+                alarm.probability * 100.0
+            ))
+            .color(forecast_color(255)),
+        );
+    }
+    if let Some(score) = data
+        .assets
+        .get(entity)
+        .ok()
+        .and_then(|(_, asset, ..)| data.forecast.risk.score(&asset.tag))
+    {
+        ui.label(egui::RichText::new(format!("risk {}", score.explain())).small());
+    }
+    egui::Grid::new("forecast-accuracy")
+        .striped(true)
+        .num_columns(5)
+        .show(ui, |ui| {
+            for header in ["signal", "MAE / persist.", "skill", "cover 80/95 %", "n"] {
+                ui.label(egui::RichText::new(header).small().strong());
+            }
+            ui.end_row();
+            for signal in signals {
+                let Some(tracker) = signal.index.and_then(|i| forecasts.tracker(i)) else {
+                    continue;
+                };
+                let accuracy = tracker.validator.accuracy();
+                let id = signal.id.as_str();
+                let short = id.split_once('.').map_or(id, |(_, s)| s);
+                ui.label(egui::RichText::new(short).monospace().small())
+                    .on_hover_text(id);
+                if accuracy.scored == 0 {
+                    ui.label(egui::RichText::new("learning…").weak().small());
+                    ui.label("");
+                    ui.label("");
+                    ui.label(egui::RichText::new(accuracy.pending.to_string()).small())
+                        .on_hover_text("forecasts waiting for their time");
+                    ui.end_row();
+                    continue;
+                }
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{:.2} / {:.2}",
+                        accuracy.mae, accuracy.persistence_mae
+                    ))
+                    .small(),
+                );
+                let skill = egui::RichText::new(format!("{:+.2}", accuracy.skill)).small();
+                ui.label(if accuracy.skill > 0.0 {
+                    skill.color(egui::Color32::from_rgb(110, 200, 120))
+                } else {
+                    skill.color(egui::Color32::from_rgb(230, 170, 60))
+                })
+                .on_hover_text("1 − MAE / persistence MAE: above 0 beats persistence");
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{:.0}/{:.0}",
+                        accuracy.coverage[0] * 100.0,
+                        accuracy.coverage[1] * 100.0
+                    ))
+                    .small(),
+                )
+                .on_hover_text(format!(
+                    "share of actual values inside the intervals; nominal {:.0}/{:.0} %",
+                    LEVELS[0] * 100.0,
+                    LEVELS[1] * 100.0
+                ));
+                let n = egui::RichText::new(format!(
+                    "{}{}",
+                    accuracy.scored,
+                    if accuracy.drift { " ⚠drift" } else { "" }
+                ))
+                .small();
+                ui.label(if accuracy.drift {
+                    n.color(egui::Color32::from_rgb(240, 120, 40))
+                } else {
+                    n
+                })
+                .on_hover_text(if accuracy.drift {
+                    "drift: recent errors run well above this signal's own baseline"
+                } else {
+                    "forecasts scored as they came due"
+                });
+                ui.end_row();
+            }
+        });
+}
+
+/// Shades the timeline past now, where the cursor shows forecasts, and says so.
+pub(super) fn paint_future(painter: &egui::Painter, rect: egui::Rect, now_x: f32, end_x: f32) {
+    let future = egui::Rect::from_x_y_ranges(
+        now_x.max(rect.left())..=end_x.min(rect.right()),
+        rect.y_range(),
+    );
+    if future.width() <= 0.0 {
+        return;
+    }
+    painter.rect_filled(future, 0.0, forecast_color(40));
+    // Diagonal hatching: predicted, not recorded.
+    let stroke = egui::Stroke::new(1.0, forecast_color(70));
+    let mut x = future.left() - future.height();
+    while x < future.right() {
+        let a = egui::pos2(
+            x.max(future.left()),
+            future.bottom() - (x.max(future.left()) - x),
+        );
+        let b_x = (x + future.height()).min(future.right());
+        let b = egui::pos2(b_x, future.bottom() - (b_x - x));
+        painter.line_segment([a, b], stroke);
+        x += 8.0;
+    }
+    if future.width() > 70.0 {
+        painter.text(
+            future.left_top() + egui::vec2(4.0, 2.0),
+            egui::Align2::LEFT_TOP,
+            "forecast",
+            egui::FontId::proportional(10.0),
+            forecast_color(230),
+        );
+    }
+}
