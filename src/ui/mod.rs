@@ -33,6 +33,8 @@ pub struct UiState {
     pub(crate) timeline: timeline::TimelineState,
     /// The alarm list's tab, filters and sort.
     pub alarms: alarms::AlarmPanelState,
+    /// The left panel shows the Scenarios tab (over the Assets / Alarms choice).
+    pub scenarios_open: bool,
 }
 
 /// Smoothed frame time for the status bar.
@@ -107,6 +109,7 @@ struct PanelData<'w, 's> {
     replay: Option<Res<'w, crate::sources::ReplayProgressView>>,
     mqtt_rates: Res<'w, crate::sources::MqttRates>,
     alarm_data: alarms::AlarmData<'w>,
+    scenario: crate::scenario::panel::ScenarioPanelData<'w, 's>,
     assets: Query<
         'w,
         's,
@@ -161,13 +164,35 @@ fn draw_panels(
     let left = egui::Panel::left("outliner")
         .resizable(true)
         .default_size(230.0)
+        // The scenario outcomes need room for their table.
+        .min_size(if data.state.scenarios_open { 330.0 } else { 96.0 })
         .show(&mut root, |ui| {
             ui.horizontal(|ui| {
-                let open = &mut data.state.alarms.open;
-                ui.selectable_value(open, false, "Assets");
-                ui.selectable_value(open, true, "Alarms");
+                let state = &mut *data.state;
+                let (alarms, scenarios) = (state.alarms.open, state.scenarios_open);
+                for (label, tab) in [("Assets", 0), ("Alarms", 1), ("Scenarios", 2)] {
+                    let current = match (scenarios, alarms) {
+                        (true, _) => 2,
+                        (false, true) => 1,
+                        (false, false) => 0,
+                    };
+                    if ui.selectable_label(current == tab, label).clicked() {
+                        state.scenarios_open = tab == 2;
+                        if tab != 2 {
+                            state.alarms.open = tab == 1;
+                        }
+                    }
+                }
             });
-            if data.state.alarms.open {
+            if data.state.scenarios_open {
+                let context = crate::scenario::panel::PanelContext {
+                    cursor: &mut data.cursor,
+                    bounds: data.bounds.0,
+                    store: &data.store,
+                    scene: &data.active.scene,
+                };
+                crate::scenario::panel::draw(ui, &mut data.scenario, context);
+            } else if data.state.alarms.open {
                 alarms::draw(ui, &mut data);
             } else {
                 outliner::draw(ui, &mut data);

@@ -18,5 +18,6 @@ mod plantgen;
 mod recording;
 mod replay;
 mod rules;
+mod scenario_view;
 mod screenshot;
 mod support;
