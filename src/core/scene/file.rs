@@ -156,6 +156,8 @@ impl Converter<'_, '_> {
             alarm_locations,
             health,
             motions,
+            scenarios: Vec::new(),
+            colliders: Vec::new(),
         })
     }
 
