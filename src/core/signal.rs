@@ -10,7 +10,7 @@ use std::sync::Arc;
 ///
 /// Integer nanoseconds (as Rerun and MCAP use) keep ordering exact and convert losslessly to
 /// recording log times later.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Timestamp(pub i64);
 
 /// Epoch numbers at or above this are milliseconds, below it seconds (1e11 s is the year 5138;
@@ -65,6 +65,13 @@ impl Timestamp {
 /// Cheap to clone (shared string) because every sample carries one across threads.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SignalId(Arc<str>);
+
+/// Written as its text (scenario reports list the signals they read).
+impl serde::Serialize for SignalId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
 
 impl SignalId {
     /// Creates an id from any string.

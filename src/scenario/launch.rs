@@ -56,7 +56,6 @@ impl WorldCache {
 }
 
 /// What the run thread reports.
-#[derive(Debug)]
 pub enum RunMessage {
     /// Building the plant's colliders (first launch only).
     BuildingWorld,

@@ -255,7 +255,8 @@ fn loaded_section(
     };
     ui.horizontal(|ui| {
         if ui.button("⏮ T0").on_hover_text("cursor to the scenario's start").clicked() {
-            context.cursor.step(t0.0 - context.cursor.time().0, extended);
+            let now = context.cursor.time();
+            context.cursor.step(t0.0 - now.0, extended);
         }
         if ui.button("▶ play").on_hover_text("play from T0 at 1×").clicked() {
             context.cursor.seek(t0, extended);
@@ -264,7 +265,8 @@ fn loaded_section(
             context.cursor.play(extended);
         }
         if ui.button("⏭ end").on_hover_text("cursor to the scenario's end").clicked() {
-            context.cursor.step(end.0 - context.cursor.time().0, extended);
+            let now = context.cursor.time();
+            context.cursor.step(end.0 - now.0, extended);
         }
         if ui
             .button(RichText::new("✖ Clear").color(Color32::LIGHT_RED))
