@@ -7,7 +7,6 @@
 //! [`sim::Playback`] can seek anywhere; the result carries events, outcomes and a trajectory
 //! hash that [`report`] writes for audit. Plain Rust: the Bevy side only shows poses.
 
-pub mod inputs;
 pub mod sim;
 pub mod spec;
 pub mod world;

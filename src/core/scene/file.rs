@@ -156,8 +156,6 @@ impl Converter<'_, '_> {
             alarm_locations,
             health,
             motions,
-            scenarios: Vec::new(),
-            colliders: Vec::new(),
         })
     }
 

@@ -116,10 +116,6 @@ pub struct Scene {
     pub health: crate::core::health::HealthConfig,
     /// Nodes moved by signals (`[[motion]]`), in file order.
     pub motions: Vec<MotionBinding>,
-    /// TEMPORARY (until scn-spec): what-if scenarios.
-    pub scenarios: Vec<crate::core::scenario::ScenarioSpec>,
-    /// TEMPORARY (until scn-spec): collider choices.
-    pub colliders: Vec<crate::core::scenario::ColliderChoice>,
 }
 
 impl Scene {
