@@ -249,6 +249,10 @@ enum Command {
         #[arg(long, value_name = "FILE.csv")]
         out: PathBuf,
     },
+    /// What-if scenarios: run one headless from the plant's state at a time and write a
+    /// report, or list a scene's.
+    #[command(subcommand)]
+    Scenario(twinscope::commands::scenario::ScenarioCommand),
     /// Generate the demo plant model (or a large synthetic one) as GLB.
     GenPlant {
         /// Output file.
@@ -392,6 +396,12 @@ fn main() -> ExitCode {
         }
         Some(Command::Alarms { scene, replay, out }) => {
             twinscope::commands::alarms_csv(&scene, &replay, &out).map(|report| {
+                print!("{report}");
+                ExitCode::SUCCESS
+            })
+        }
+        Some(Command::Scenario(command)) => {
+            twinscope::commands::scenario::scenario(command).map(|report| {
                 print!("{report}");
                 ExitCode::SUCCESS
             })

@@ -41,9 +41,19 @@ impl Drop for SimulatorHandle {
 /// it (four decimals), so the demo opens with a past to scrub through; returns the simulator,
 /// ready to go on in real time from where the history ends, and the history's samples.
 pub fn simulate_history(seed: u64, span: Duration) -> (DemoSimulator, Vec<Sample>) {
-    let now = Timestamp::now();
     let span_ns = i64::try_from(span.as_nanos()).unwrap_or(i64::MAX);
-    let mut sim = DemoSimulator::new(seed, Timestamp(now.0.saturating_sub(span_ns)));
+    simulate_span(
+        seed,
+        Timestamp(Timestamp::now().0.saturating_sub(span_ns)),
+        span,
+    )
+}
+
+/// Simulates `span` of plant history from `start`, as [`simulate_history`] does but with no
+/// wall clock involved: the same seed, start and span give the same samples (headless scenario
+/// runs read their initial conditions from it).
+pub fn simulate_span(seed: u64, start: Timestamp, span: Duration) -> (DemoSimulator, Vec<Sample>) {
+    let mut sim = DemoSimulator::new(seed, start);
     let mut samples = Vec::new();
     if span.is_zero() {
         return (sim, samples);

@@ -27,14 +27,27 @@ pub fn twinscope(args: &[&str]) -> Output {
         .expect("the twinscope binary runs")
 }
 
-/// The demo scene's text with its model path made absolute, so copies can live in temp dirs.
+/// The demo scene's text with its model and scenario file paths made absolute, so copies can
+/// live in temp dirs.
 pub fn demo_scene_text_with_absolute_model() -> String {
     let text = std::fs::read_to_string(demo_scene()).expect("demo scene is readable");
     let model = demo_model();
-    text.replace(
+    let text = text.replace(
         "model = \"../assets/plants/demo_plant.glb\"",
         &format!("model = \"{}\"", model.display()),
-    )
+    );
+    // Scenario files too (`"name.scenario.toml"` entries of `scenario_files`).
+    let scenes = repo_root().join("scenes");
+    text.split('"')
+        .map(|part| {
+            if part.ends_with(".scenario.toml") && !part.contains(char::is_whitespace) {
+                scenes.join(part).display().to_string()
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\"")
 }
 
 /// 1-based line and column of the first occurrence of `needle` in `text`.

@@ -7,6 +7,8 @@
 //! [`sim::Playback`] can seek anywhere; the result carries events, outcomes and a trajectory
 //! hash that [`report`] writes for audit. Plain Rust: the Bevy side only shows poses.
 
+pub mod inputs;
+pub mod report;
 pub mod sim;
 pub mod spec;
 pub mod world;
@@ -156,7 +158,9 @@ pub enum ScenarioError {
         message: String,
     },
     /// A signal input has no value at T0 and no `default`.
-    #[error("{location}: error: input `{input}` reads {signal}, which has no value at or before T0 and no `default`")]
+    #[error(
+        "{location}: error: input `{input}` reads {signal}, which has no value at or before T0 and no `default`"
+    )]
     NoValue {
         /// Where the input is written.
         location: crate::core::scene::Location,

@@ -270,13 +270,16 @@ impl StaticWorld {
     }
 }
 
+/// World-space vertices and the triangles indexing them.
+type Geometry = (Vec<[f32; 3]>, Vec<[u32; 3]>);
+
 /// World-space vertices and triangles of a triangle-list primitive (`None` for points, lines
 /// and primitives without positions, which cannot collide).
 fn primitive_geometry(
     primitive: &gltf::Primitive,
     buffers: &[gltf::buffer::Data],
     world: &Mat4,
-) -> Option<(Vec<[f32; 3]>, Vec<[u32; 3]>)> {
+) -> Option<Geometry> {
     if primitive.mode() != gltf::mesh::Mode::Triangles {
         return None;
     }

@@ -235,6 +235,43 @@ pub fn check_scene(scene: &Scene, nodes: &[ModelNode]) -> CheckReport {
         }
     }
 
+    // Scenarios and collider choices name model nodes; scenario inputs read declared signals
+    // (reading one counts as using it).
+    for scenario in &scene.scenarios {
+        for node in super::check_scenarios::scenario_nodes(scenario) {
+            if !model_names.contains(node.name) {
+                push(
+                    Severity::Error,
+                    node.location,
+                    node.key,
+                    not_in_model(node.name),
+                );
+            }
+        }
+        for signal in super::check_scenarios::scenario_signals(scenario) {
+            used.insert(signal.name);
+            if !declared.contains_key(signal.name) {
+                push(
+                    Severity::Error,
+                    signal.location,
+                    signal.key,
+                    undeclared(signal.name),
+                );
+            }
+        }
+    }
+    for (i, choice) in scene.colliders.iter().enumerate() {
+        if !model_names.contains(choice.node.as_str()) {
+            let key = format!("colliders[{i}].node");
+            push(
+                Severity::Error,
+                &choice.location,
+                key,
+                not_in_model(&choice.node),
+            );
+        }
+    }
+
     let mut unbound_signals = Vec::new();
     for (i, spec) in scene.signals.iter().enumerate() {
         let first_declaration = declared.get(&spec.id).is_some_and(|l| *l == &spec.location);

@@ -34,6 +34,10 @@ struct RawScene {
     health: super::health_file::RawHealth,
     #[serde(default)]
     motion: Vec<super::motion_file::RawMotion>,
+    #[serde(default)]
+    scenarios: Vec<super::scenario_parts::RawScenario>,
+    #[serde(default)]
+    colliders: Vec<super::scenario_parts::RawCollider>,
 }
 
 /// `[scene]`.
@@ -42,6 +46,8 @@ struct RawScene {
 struct RawHeader {
     name: Spanned<String>,
     model: Spanned<String>,
+    #[serde(default)]
+    scenario_files: Vec<Spanned<String>>,
 }
 
 /// One `[[bindings]]` entry.
@@ -57,15 +63,24 @@ struct RawBinding {
 /// Parses scene text into a [`Scene`]; see the module docs for the steps.
 pub(super) fn parse_scene(text: &str, path: &Path) -> Result<Scene, SceneError> {
     let lines = LineIndex::new(text, path);
+    let raw: RawScene = parse_toml(text, &lines)?;
+    Converter { lines: &lines }.scene(raw, path)
+}
+
+/// The first two steps for any file read into raw structs (a scene, a `*.scenario.toml`):
+/// syntax errors, then missing, unknown and mistyped keys, located in `lines`' file.
+pub(super) fn parse_toml<T: serde::de::DeserializeOwned>(
+    text: &str,
+    lines: &LineIndex<'_>,
+) -> Result<T, SceneError> {
     let (doc, errors) = DeTable::parse_recoverable(text);
     if let Some(error) = errors.first() {
         // The unexpected token may run past the recovered value, so match its start only.
         let at = error.span().map(|span| span.start..span.start);
-        return Err(from_toml_error(error, at, &doc, &lines));
+        return Err(from_toml_error(error, at, &doc, lines));
     }
-    let raw = RawScene::deserialize(toml::de::Deserializer::from(doc.clone()))
-        .map_err(|error| from_toml_error(&error, error.span(), &doc, &lines))?;
-    Converter { lines: &lines }.scene(raw, path)
+    T::deserialize(toml::de::Deserializer::from(doc.clone()))
+        .map_err(|error| from_toml_error(&error, error.span(), &doc, lines))
 }
 
 /// Turns a TOML syntax or serde error into [`SceneError::Invalid`] at `span` (the error's span,
@@ -139,6 +154,8 @@ impl Converter<'_, '_> {
         let (alarms, alarm_locations) = self.alarms(&raw.alarms, &bindings)?;
         let health = self.health(&raw.health, &signals)?;
         let motions = self.motions(&raw.motion)?;
+        let scenarios = self.scenarios(&raw.scenarios, &raw.scene.scenario_files, base)?;
+        let colliders = self.colliders(&raw.colliders)?;
         if let Some(bytes) = mqtt.max_payload_bytes {
             topics.max_payload_bytes = bytes;
         }
@@ -156,6 +173,8 @@ impl Converter<'_, '_> {
             alarm_locations,
             health,
             motions,
+            scenarios,
+            colliders,
         })
     }
 

@@ -75,9 +75,21 @@ struct RawSignalHealth {
 /// A duration: text with units, or seconds.
 #[derive(Deserialize)]
 #[serde(untagged)]
-enum RawDuration {
+pub(super) enum RawDuration {
     Seconds(f64),
     Text(String),
+}
+
+impl RawDuration {
+    /// The duration in seconds (any sign; callers check the range they need).
+    pub(super) fn seconds(&self) -> Result<f64, String> {
+        match self {
+            RawDuration::Seconds(s) => Ok(*s),
+            RawDuration::Text(text) => {
+                crate::core::cursor::parse_duration_ns(text).map(|ns| ns as f64 / 1e9)
+            }
+        }
+    }
 }
 
 impl Converter<'_, '_> {
@@ -174,7 +186,7 @@ impl Converter<'_, '_> {
     }
 
     /// A whole number in `min..=max`.
-    fn count(
+    pub(super) fn count(
         &self,
         value: &Spanned<i64>,
         key: &str,
@@ -197,13 +209,7 @@ impl Converter<'_, '_> {
         key: &str,
     ) -> Result<Option<f64>, SceneError> {
         let Some(value) = value else { return Ok(None) };
-        let seconds = match value.get_ref() {
-            RawDuration::Seconds(s) => Ok(*s),
-            RawDuration::Text(text) => {
-                crate::core::cursor::parse_duration_ns(text).map(|ns| ns as f64 / 1e9)
-            }
-        };
-        match seconds {
+        match value.get_ref().seconds() {
             Ok(s) if s.is_finite() && s > 0.0 => Ok(Some(s)),
             Ok(s) => {
                 let message = format!("must be a positive duration, not {s} s");

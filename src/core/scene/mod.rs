@@ -9,6 +9,8 @@ mod alarms_file;
 #[cfg(test)]
 mod alarms_tests;
 mod check;
+mod check_scenarios;
+mod colliders_file;
 mod file;
 mod health_file;
 mod location;
@@ -16,6 +18,9 @@ mod model_nodes;
 mod motion_file;
 mod mqtt_file;
 mod rules_file;
+mod scenario_convert;
+mod scenario_parts;
+mod scenarios_file;
 mod signals_file;
 #[cfg(test)]
 mod tests;
@@ -25,6 +30,8 @@ mod tests_health;
 mod tests_motion;
 #[cfg(test)]
 mod tests_rules;
+#[cfg(test)]
+mod tests_scenarios;
 mod topics_file;
 
 pub use check::{CheckReport, Diagnostic, Severity, check_scene};
@@ -116,6 +123,11 @@ pub struct Scene {
     pub health: crate::core::health::HealthConfig,
     /// Nodes moved by signals (`[[motion]]`), in file order.
     pub motions: Vec<MotionBinding>,
+    /// What-if scenarios: `[[scenarios]]` in file order, then those of `[scene]
+    /// scenario_files` (see `scenarios_file` for the syntax).
+    pub scenarios: Vec<crate::core::scenario::ScenarioSpec>,
+    /// Per-node collider choices for scenarios (`[[colliders]]`), in file order.
+    pub colliders: Vec<crate::core::scenario::ColliderChoice>,
 }
 
 impl Scene {
@@ -141,6 +153,11 @@ impl Scene {
     /// The expression computing a signal, if it is derived.
     pub fn expression(&self, id: &SignalId) -> Option<&Expression> {
         self.derived.iter().find(|d| &d.id == id).map(|d| &d.expr)
+    }
+
+    /// The scenario called `name`, if there is one.
+    pub fn scenario(&self, name: &str) -> Option<&crate::core::scenario::ScenarioSpec> {
+        self.scenarios.iter().find(|s| s.name == name)
     }
 
     /// The (first) binding of a node, if it is bound.

@@ -278,7 +278,8 @@ impl Converter<'_, '_> {
         })
     }
 
-    fn finite(&self, raw: &Spanned<f64>, key: String) -> Result<f64, SceneError> {
+    /// A finite number (also used by scenarios).
+    pub(super) fn finite(&self, raw: &Spanned<f64>, key: String) -> Result<f64, SceneError> {
         let value = *raw.get_ref();
         if value.is_finite() {
             Ok(value)

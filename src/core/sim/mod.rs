@@ -10,6 +10,7 @@
 //! level transmitter drops out, a vibration transmitter sticks, a flow transmitter spikes):
 //! see [`sensor_faults`] for the schedule.
 
+mod forklift;
 pub mod sensor_faults;
 
 use crate::core::signal::{Sample, SignalId, Timestamp};
@@ -79,6 +80,8 @@ pub struct DemoSimulator {
     signals: Vec<(SignalId, f64, f64)>,
     /// Transmitter faults applied to measured values (see [`sensor_faults`]).
     sensor_faults: sensor_faults::SensorFaults,
+    /// Forklift FL-401 (not in the model; its speed feeds the forklift scenario).
+    forklift: forklift::Forklift,
 }
 
 /// The signal ids the simulator publishes, with their publish periods in seconds.
@@ -114,6 +117,7 @@ pub fn demo_signal_periods() -> Vec<(&'static str, f64)> {
         ("CV-201.speed", 0.5),
         ("PK-201.rate", 1.0),
         ("PK-201.count", 1.0),
+        ("FL-401.speed", 0.5),
     ]);
     out
 }
@@ -148,6 +152,7 @@ impl DemoSimulator {
             next_fault_at_s,
             signals,
             sensor_faults: sensor_faults::SensorFaults::new(seed),
+            forklift: forklift::Forklift::new(seed),
         }
     }
 
@@ -309,6 +314,7 @@ impl DemoSimulator {
         };
         self.belt_speed += (belt_target - self.belt_speed) * (dt / 1.5).min(1.0);
         self.packed += self.packing_rate() / 60.0 * dt;
+        self.forklift.step(dt);
     }
 
     fn fault_end(&self) -> f64 {
@@ -410,6 +416,7 @@ impl DemoSimulator {
             (_, "current") => (self.motor_current(index) + self.noise(0.4)).max(0.0),
             (_, "position") => self.valve_pos[index],
             ("CV-201", "speed") => (self.belt_speed + self.noise(0.01)).max(0.0),
+            ("FL-401", "speed") => self.forklift.measure(),
             (_, "speed") => (self.pumps[index].speed_rpm + self.aux_noise(2.0)).max(0.0),
             (_, "p_in") => (self.suction_bar(index) + self.aux_noise(0.01)).max(0.0),
             (_, "p_out") => (self.discharge_bar(index) + self.aux_noise(0.02)).max(0.0),
@@ -467,6 +474,7 @@ mod tests {
         for s in &samples {
             let (lo, hi) = match s.signal.as_str().split_once('.').map(|p| p.1) {
                 Some("speed") if s.signal.as_str().starts_with("M-") => (0.0, 1600.0),
+                Some("speed") if s.signal.as_str().starts_with("FL-") => (0.0, 3.0),
                 Some("p_in" | "p_out") => (0.0, 6.0),
                 Some("level" | "position") => (0.0, 100.0),
                 Some("flow") => (0.0, 60.0),

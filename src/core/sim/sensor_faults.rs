@@ -214,7 +214,7 @@ mod tests {
         use crate::core::scene::Scene;
         use crate::core::store::SignalStore;
         let text = include_str!("../../../scenes/demo_plant.toml");
-        let scene = Scene::parse(text, std::path::Path::new("demo_plant.toml")).unwrap();
+        let scene = Scene::parse(text, std::path::Path::new("scenes/demo_plant.toml")).unwrap();
         let mut store = SignalStore::new(scene.signals.iter().map(|s| s.id.clone()));
         store.ingest(run(SensorFaults::new(4), 1300.0));
         let mut seen = std::collections::BTreeSet::new();

@@ -2,7 +2,8 @@
 //!
 //! Only the original run observes; playback steps the same physics without it. Events are
 //! produced step by step in a fixed order (scripted, zone entries, impacts, off-line; bodies in
-//! spawn order), so the list is in time order and the same on every run.
+//! spawn order), so the list is in time order and the same on every run. A body spawned inside
+//! a zone enters it at its spawn time; kinematic bodies (a forklift) never count as off-line.
 
 use super::super::{Outcomes, ScenarioEvent, ScenarioEventKind, ZoneOutcome};
 use super::plan::{Action, Plan, contains};

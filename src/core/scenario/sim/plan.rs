@@ -289,7 +289,7 @@ impl Plan {
                         ));
                     }
                     let len = direction.iter().map(|d| d * d).sum::<f64>().sqrt();
-                    if !(len > 0.0) {
+                    if len.is_nan() || len <= 0.0 {
                         return Err(spec_error(
                             location,
                             "a conveyor needs a non-zero direction".into(),

@@ -162,7 +162,13 @@ impl SimState {
 
     fn spawn(&mut self, plan: &Plan, index: usize) {
         let spawn = &plan.spawns[index];
-        let builder = if spawn.kinematic {
+        // A load released before it appears starts out free.
+        let released = plan
+            .paths
+            .iter()
+            .zip(&self.drivers.path_released)
+            .any(|(p, released)| p.body == index && *released);
+        let builder = if spawn.kinematic && !released {
             RigidBodyBuilder::kinematic_position_based()
         } else {
             RigidBodyBuilder::dynamic()

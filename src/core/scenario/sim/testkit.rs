@@ -98,10 +98,10 @@ pub(crate) fn glb(nodes: &[TestNode]) -> Vec<u8> {
         ]
     });
     let mut json = serde_json::to_vec(&json).expect("test JSON encodes");
-    while json.len() % 4 != 0 {
+    while !json.len().is_multiple_of(4) {
         json.push(b' ');
     }
-    while bin.len() % 4 != 0 {
+    while !bin.len().is_multiple_of(4) {
         bin.push(0);
     }
     let total = 12 + 8 + json.len() + 8 + bin.len();

@@ -218,3 +218,44 @@ fn unreadable_models_are_model_errors() {
         ),
     }
 }
+
+#[test]
+fn a_carton_rides_the_demo_conveyor_belt() {
+    // The demo's decorative cartons on CV-201 would stop it; the scene can switch them off.
+    let choices: Vec<ColliderChoice> = ["CV-201/carton1", "CV-201/carton2", "CV-201/carton3"]
+        .iter()
+        .map(|n| choice(n, ColliderKind::None))
+        .collect();
+    let world = std::sync::Arc::new(StaticWorld::from_model(demo_model(), &choices).expect("demo"));
+    let mut spec = spec(4.0);
+    let mut carton = box_body("carton", [0.4, 0.3, 0.3], 6.0, [0.0; 3]);
+    carton.placement = Placement::Node {
+        node: "CV-201".into(),
+        offset: [-5.0, 1.06, 0.0],
+    };
+    spec.bodies.push(carton);
+    spec.drivers.push(DriverSpec::Conveyor {
+        node: "CV-201".into(),
+        speed: Quantity::Value(0.5),
+        direction: [1.0, 0.0, 0.0],
+        location: loc(30),
+    });
+    let result = std::sync::Arc::new(
+        super::ScenarioRun::new(&spec, world, &[])
+            .expect("valid")
+            .run_to_end(&mut |_, _| {}),
+    );
+    let mut playback = super::Playback::new(std::sync::Arc::clone(&result));
+    let start = playback.seek(0.0)[0].translation;
+    let end = playback.seek(4.0)[0].translation;
+    assert_eq!(start, [2.0, 1.06, 6.0], "placed from the node's origin");
+    let moved = end[0] - start[0];
+    assert!(
+        moved > 1.6 && moved < 2.0,
+        "carried {moved} m in 4 s at 0.5 m/s: {end:?}"
+    );
+    assert!(
+        (end[1] - 1.05).abs() < 0.02 && (end[2] - 6.0).abs() < 0.05,
+        "stays on the belt: {end:?}"
+    );
+}

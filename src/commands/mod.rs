@@ -1,4 +1,6 @@
-//! Headless subcommands: `check` and `gen-plant`. No window, no GPU.
+//! Headless subcommands: `check`, `gen-plant`, `alarms` and `scenario`. No window, no GPU.
+
+pub mod scenario;
 
 use crate::core::scene::{Scene, check_scene, read_model_nodes};
 use anyhow::Context;
