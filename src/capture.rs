@@ -89,6 +89,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(Last, (request_capture, exit_when_saved).chain());
 }
 
+#[allow(clippy::too_many_arguments)]
 fn request_capture(
     mut commands: Commands,
     request: Res<ScreenshotRequest>,

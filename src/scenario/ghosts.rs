@@ -4,7 +4,7 @@
 
 use super::{LayerView, ScenarioState};
 use crate::core::scenario::{BodyInfo, ShapeSpec};
-use crate::plant::{AssetBounds, PlantAsset};
+use crate::plant::{AssetBounds, PlantAsset, PlantStatus};
 use bevy::prelude::*;
 use std::collections::HashMap;
 
@@ -16,6 +16,9 @@ const GHOST_EDGE: Color = Color::srgb(0.90, 0.80, 1.0);
 const KINEMATIC_FILL: [f32; 4] = [0.50, 0.55, 1.0, 0.55];
 /// Outline of assets touched by the outcomes.
 const TOUCHED_EDGE: Color = Color::srgb(1.0, 0.32, 0.62);
+/// Touched assets covering more than this share of the plant's footprint (the floor) are
+/// context, not outlined.
+const CONTEXT_SHARE: f32 = 0.2;
 
 /// Parent of the ghosts of one loaded run; despawned (with them) when the run is cleared.
 #[derive(Component, Debug)]
@@ -142,6 +145,7 @@ pub(super) fn draw_outlines(
     state: Res<ScenarioState>,
     ghosts: Query<(&Ghost, &GlobalTransform, &ViewVisibility)>,
     assets: Query<(&PlantAsset, &AssetBounds)>,
+    plant: Res<PlantStatus>,
     time: Res<Time<Real>>,
     mut gizmos: Gizmos,
 ) {
@@ -181,8 +185,14 @@ pub(super) fn draw_outlines(
     }
     let pulse = 0.6 + 0.4 * (time.elapsed_secs() * 4.0).sin().abs();
     let color = TOUCHED_EDGE.with_alpha(pulse);
+    let plant_area = plant
+        .bounds
+        .map_or(f32::INFINITY, |(min, max)| footprint(min, max));
     for (asset, bounds) in &assets {
-        if is_touched(&loaded.result.outcomes.touched_nodes, &asset.tag) {
+        // The floor and the hall are touched by everything that falls: outlining them says
+        // nothing, so assets covering a large part of the plant's footprint are left out.
+        let context = footprint(bounds.min, bounds.max) > CONTEXT_SHARE * plant_area;
+        if !context && is_touched(&loaded.result.outcomes.touched_nodes, &asset.tag) {
             let size = (bounds.max - bounds.min) + Vec3::splat(0.25);
             gizmos.cube(
                 Transform::from_translation(bounds.center()).with_scale(size),
@@ -190,6 +200,51 @@ pub(super) fn draw_outlines(
             );
         }
     }
+}
+
+/// Plan area (X × Z) of a box.
+fn footprint(min: Vec3, max: Vec3) -> f32 {
+    (max.x - min.x).max(0.0) * (max.z - min.z).max(0.0)
+}
+
+/// Once per newly loaded run, flies the camera to where it happens: the bodies' poses at the
+/// cursor and every event's position, with a margin.
+pub(super) fn frame_new_run(
+    state: Res<ScenarioState>,
+    mut framed: Local<Option<usize>>,
+    mut camera: MessageWriter<crate::view::camera::CameraCommand>,
+) {
+    let run = run_id(&state);
+    if run == *framed {
+        return;
+    }
+    *framed = run;
+    let Some(loaded) = state.loaded.as_ref() else {
+        return;
+    };
+    let points = loaded
+        .poses
+        .iter()
+        .map(|p| Vec3::from_array(p.translation))
+        .chain(
+            loaded
+                .result
+                .events
+                .iter()
+                .map(|e| Vec3::from_array(e.position)),
+        )
+        .filter(|p| p.is_finite());
+    let Some((min, max)) = points.fold(None, |acc: Option<(Vec3, Vec3)>, p| {
+        Some(acc.map_or((p, p), |(lo, hi)| (lo.min(p), hi.max(p))))
+    }) else {
+        return;
+    };
+    let centre = (min + max) * 0.5;
+    let half = ((max - min) * 0.5 + Vec3::splat(1.0)).max(Vec3::splat(2.5));
+    camera.write(crate::view::camera::CameraCommand::Frame(
+        centre - half,
+        centre + half,
+    ));
 }
 
 /// Whether the asset `tag` is one of the touched nodes or the owner of one (`TAG/part`).

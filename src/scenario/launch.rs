@@ -327,14 +327,21 @@ pub(super) fn poll_running(
         _ => 0.0,
     };
     cursor.pause();
-    cursor.seek(loaded.time_at(offset.clamp(0.0, loaded.duration_s())), extended);
+    cursor.seek(
+        loaded.time_at(offset.clamp(0.0, loaded.duration_s())),
+        extended,
+    );
     state.loaded = Some(loaded);
 }
 
 /// The scenario's start, end and events as timeline markers.
 fn add_markers(loaded: &LoadedScenario, markers: &mut Markers) {
     let span = MarkerKind::Scenario(ScenarioMarker::Span);
-    markers.add(loaded.t0, span, format!("scenario `{}` starts", loaded.name));
+    markers.add(
+        loaded.t0,
+        span,
+        format!("scenario `{}` starts", loaded.name),
+    );
     markers.add(
         loaded.end(),
         span,
@@ -363,6 +370,6 @@ pub fn marker_kind(kind: &ScenarioEventKind) -> ScenarioMarker {
 pub fn format_time(time: Timestamp) -> String {
     chrono::DateTime::from_timestamp_nanos(time.0)
         .with_timezone(&chrono::Local)
-        .format("%H:%M:%S%.1f")
+        .format("%H:%M:%S")
         .to_string()
 }

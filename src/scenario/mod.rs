@@ -100,7 +100,11 @@ impl LoadedScenario {
 
     /// The run's end on the timeline.
     pub fn end(&self) -> Timestamp {
-        Timestamp(self.t0.0.saturating_add((self.duration_s() * 1e9).round() as i64))
+        Timestamp(
+            self.t0
+                .0
+                .saturating_add((self.duration_s() * 1e9).round() as i64),
+        )
     }
 
     /// The timestamp `t_s` seconds after T0.
@@ -186,11 +190,12 @@ pub fn plugin(app: &mut App) {
         );
 }
 
-/// Adds what only a window draws: the ghosts' edges and the touched assets' outlines (gizmos).
+/// Adds what only a window has: the ghosts' edges and the touched assets' outlines (gizmos),
+/// and the camera flying to a newly loaded run.
 pub fn view_plugin(app: &mut App) {
     app.add_systems(
         Update,
-        ghosts::draw_outlines
+        (ghosts::frame_new_run, ghosts::draw_outlines)
             .in_set(TwinscopeSystems::View)
             .after(playback::follow_cursor),
     );

@@ -17,6 +17,8 @@ use bevy_egui::egui::{self, Color32, RichText};
 
 /// The what-if violet, for headings and the timeline span.
 pub const VIOLET: Color32 = Color32::from_rgb(178, 120, 255);
+/// Names of zones entered and nodes touched.
+const TOUCHED: Color32 = Color32::from_rgb(255, 110, 160);
 /// Row height of the event list.
 const EVENT_ROW: f32 = 18.0;
 
@@ -126,7 +128,9 @@ fn pick_scenario<'s>(
         let chosen = state.selected.as_deref() == Some(spec.name.as_str());
         let loaded = state.loaded.as_ref().is_some_and(|l| l.name == spec.name);
         let label = if loaded {
-            RichText::new(format!("◆ {}", spec.name)).color(VIOLET).strong()
+            RichText::new(format!("◆ {}", spec.name))
+                .color(VIOLET)
+                .strong()
         } else {
             RichText::new(&spec.name).strong()
         };
@@ -166,11 +170,19 @@ fn spec_section(
     let inputs = resolve_inputs(spec, context.store, t0);
     if !spec.inputs.is_empty() {
         ui.add_space(2.0);
-        ui.label(RichText::new(format!("inputs at {}", format_time(t0))).small().strong());
+        ui.label(
+            RichText::new(format!("inputs at {}", format_time(t0)))
+                .small()
+                .strong(),
+        );
         match &inputs {
             Ok(inputs) => inputs_grid(ui, "scenario-inputs-now", inputs),
             Err(error) => {
-                ui.label(RichText::new(error.to_string()).small().color(Color32::LIGHT_RED));
+                ui.label(
+                    RichText::new(error.to_string())
+                        .small()
+                        .color(Color32::LIGHT_RED),
+                );
             }
         }
     }
@@ -184,7 +196,9 @@ fn spec_section(
     let enabled = !state.is_running() && inputs.is_ok();
     if ui
         .add_enabled(enabled, button)
-        .on_hover_text("simulate from the plant as it was at the cursor; the run plays back as a ghost layer")
+        .on_hover_text(
+            "simulate from the plant as it was at the cursor; the run plays back as a ghost layer",
+        )
         .on_disabled_hover_text("a run is in progress, or an input has no value at the cursor")
         .clicked()
     {
@@ -204,7 +218,12 @@ fn inputs_grid(ui: &mut egui::Ui, id: &str, inputs: &[ResolvedInput]) {
         .show(ui, |ui| {
             for input in inputs {
                 ui.label(RichText::new(&input.name).monospace().small());
-                ui.label(RichText::new(format_value(input.value)).monospace().small().strong());
+                ui.label(
+                    RichText::new(format_value(input.value))
+                        .monospace()
+                        .small()
+                        .strong(),
+                );
                 let source = match &input.read {
                     Some(read) => format!("{} @ {}", read.signal, format_time(read.time)),
                     None if input.defaulted => "default (no data)".to_owned(),
@@ -231,7 +250,11 @@ fn loaded_section(
     let Some(loaded) = state.loaded.as_ref() else {
         return;
     };
-    ui.label(RichText::new(format!("what-if: {}", loaded.name)).color(VIOLET).strong());
+    ui.label(
+        RichText::new(format!("what-if: {}", loaded.name))
+            .color(VIOLET)
+            .strong(),
+    );
     ui.label(
         RichText::new(format!(
             "T0 {} · {:.0} s · run in {:.1} s",
@@ -254,17 +277,29 @@ fn loaded_section(
         live_edge: context.bounds.live_edge.max(end),
     };
     ui.horizontal(|ui| {
-        if ui.button("⏮ T0").on_hover_text("cursor to the scenario's start").clicked() {
+        if ui
+            .button("⏮ T0")
+            .on_hover_text("cursor to the scenario's start")
+            .clicked()
+        {
             let now = context.cursor.time();
             context.cursor.step(t0.0 - now.0, extended);
         }
-        if ui.button("▶ play").on_hover_text("play from T0 at 1×").clicked() {
+        if ui
+            .button("▶ play")
+            .on_hover_text("play from T0 at 1×")
+            .clicked()
+        {
             context.cursor.seek(t0, extended);
             context.cursor.set_reverse(false);
             context.cursor.set_speed(1.0);
             context.cursor.play(extended);
         }
-        if ui.button("⏭ end").on_hover_text("cursor to the scenario's end").clicked() {
+        if ui
+            .button("⏭ end")
+            .on_hover_text("cursor to the scenario's end")
+            .clicked()
+        {
             let now = context.cursor.time();
             context.cursor.step(end.0 - now.0, extended);
         }
@@ -290,21 +325,27 @@ fn loaded_section(
     if !loaded.inputs.is_empty() {
         egui::CollapsingHeader::new(RichText::new("inputs used").small().strong())
             .id_salt("scenario-inputs-used")
-            .show(ui, |ui| inputs_grid(ui, "scenario-inputs-used-grid", &loaded.inputs));
+            .show(ui, |ui| {
+                inputs_grid(ui, "scenario-inputs-used-grid", &loaded.inputs)
+            });
     }
     ui.add_space(4.0);
     let hash = &loaded.result.trajectory_hash;
     ui.horizontal(|ui| {
         ui.label(RichText::new("trajectory").small().weak());
-        ui.label(RichText::new(hash.get(..16).unwrap_or(hash)).monospace().small())
-            .on_hover_text(format!(
-                "{hash}\nseed {} · {} steps of {:.4} s · {} snapshots ({} KiB)",
-                loaded.result.seed,
-                loaded.result.steps,
-                loaded.result.dt_s,
-                loaded.result.snapshot_count,
-                loaded.result.snapshot_bytes / 1024
-            ));
+        ui.label(
+            RichText::new(hash.get(..16).unwrap_or(hash))
+                .monospace()
+                .small(),
+        )
+        .on_hover_text(format!(
+            "{hash}\nseed {} · {} steps of {:.4} s · {} snapshots ({} KiB)",
+            loaded.result.seed,
+            loaded.result.steps,
+            loaded.result.dt_s,
+            loaded.result.snapshot_count,
+            loaded.result.snapshot_bytes / 1024
+        ));
     });
     ui.label(
         RichText::new(format!(
@@ -334,7 +375,7 @@ fn outcomes(ui: &mut egui::Ui, loaded: &LoadedScenario) {
                 for zone in &outcomes.zones {
                     let hit = zone.entries > 0;
                     let name = RichText::new(&zone.name).small().strong();
-                    ui.label(if hit { name.color(Color32::from_rgb(255, 110, 160)) } else { name })
+                    ui.label(if hit { name.color(TOUCHED) } else { name })
                         .on_hover_text(&zone.kind);
                     ui.label(
                         RichText::new(format!("{} ({} bodies)", zone.entries, zone.bodies_entered))
@@ -373,11 +414,16 @@ fn outcomes(ui: &mut egui::Ui, loaded: &LoadedScenario) {
         .small(),
     );
     if !outcomes.touched_nodes.is_empty() {
-        ui.label(
-            RichText::new(format!("touched: {}", outcomes.touched_nodes.join(", ")))
-                .small()
-                .color(Color32::from_rgb(255, 110, 160)),
-        );
+        let title = format!("touched nodes ({}, outlined)", outcomes.touched_nodes.len());
+        egui::CollapsingHeader::new(RichText::new(title).small().color(TOUCHED))
+            .id_salt("scenario-touched")
+            .show(ui, |ui| {
+                ui.label(
+                    RichText::new(outcomes.touched_nodes.join(", "))
+                        .small()
+                        .color(TOUCHED),
+                );
+            });
     }
 }
 
@@ -399,9 +445,10 @@ fn events(ui: &mut egui::Ui, loaded: &LoadedScenario, cursor: &mut Cursor, bound
             for event in &events[rows] {
                 let [r, g, b] = marker_kind(&event.kind).color();
                 let past = current.is_some_and(|t| t + 1e-9 >= event.t_s);
-                let mut text = RichText::new(format!("{:>6.2} s  {}", event.t_s, event.description))
-                    .small()
-                    .color(Color32::from_rgb(r, g, b));
+                let mut text =
+                    RichText::new(format!("{:>6.2} s  {}", event.t_s, event.description))
+                        .small()
+                        .color(Color32::from_rgb(r, g, b));
                 if !past {
                     text = text.weak();
                 }
@@ -410,8 +457,14 @@ fn events(ui: &mut egui::Ui, loaded: &LoadedScenario, cursor: &mut Cursor, bound
                     .on_hover_text(format!(
                         "{}\n{}{}",
                         event.description,
-                        event.body.as_deref().map_or(String::new(), |b| format!("body {b} ")),
-                        event.node.as_deref().map_or(String::new(), |n| format!("at {n}"))
+                        event
+                            .body
+                            .as_deref()
+                            .map_or(String::new(), |b| format!("body {b} ")),
+                        event
+                            .node
+                            .as_deref()
+                            .map_or(String::new(), |n| format!("at {n}"))
                     ));
                 if row.clicked() {
                     cursor.pause();

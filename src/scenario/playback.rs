@@ -130,6 +130,9 @@ mod tests {
         let transform = pose_transform(&pose);
         assert_eq!(transform.translation, Vec3::new(1.0, 2.0, 3.0));
         let x = transform.rotation * Vec3::X;
-        assert!((x - Vec3::NEG_Z).length() < 1e-5, "90° about Y turns X to -Z: {x}");
+        assert!(
+            (x - Vec3::NEG_Z).length() < 1e-5,
+            "90° about Y turns X to -Z: {x}"
+        );
     }
 }

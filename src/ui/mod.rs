@@ -165,7 +165,11 @@ fn draw_panels(
         .resizable(true)
         .default_size(230.0)
         // The scenario outcomes need room for their table.
-        .min_size(if data.state.scenarios_open { 330.0 } else { 96.0 })
+        .min_size(if data.state.scenarios_open {
+            330.0
+        } else {
+            96.0
+        })
         .show(&mut root, |ui| {
             ui.horizontal(|ui| {
                 let state = &mut *data.state;

@@ -287,7 +287,11 @@ fn scrub_area(ui: &mut egui::Ui, data: &mut PanelData, bounds: TimeBounds, view:
     }
     if let Some((start, end)) = data.scenario.span() {
         let span = Rect::from_x_y_ranges(axis.x(start.0)..=axis.x(end.0), rect.y_range());
-        painter.rect_filled(span, 0.0, crate::scenario::panel::VIOLET.gamma_multiply(0.22));
+        painter.rect_filled(
+            span,
+            0.0,
+            crate::scenario::panel::VIOLET.gamma_multiply(0.22),
+        );
     }
     if let Some((start, end)) = data.cursor.loop_range() {
         let loop_rect = Rect::from_x_y_ranges(axis.x(start.0)..=axis.x(end.0), rect.y_range());
@@ -335,7 +339,7 @@ fn scrub_area(ui: &mut egui::Ui, data: &mut PanelData, bounds: TimeBounds, view:
     if let Some(pointer) = response.hover_pos() {
         let time = Timestamp(axis.time(pointer.x));
         let local = chrono::DateTime::from_timestamp_nanos(time.0).with_timezone(&chrono::Local);
-        response.on_hover_text_at_pointer(local.format("%H:%M:%S%.1f").to_string());
+        response.on_hover_text_at_pointer(local.format("%H:%M:%S%.3f").to_string());
     }
 }
 
