@@ -211,6 +211,7 @@ fn footprint(min: Vec3, max: Vec3) -> f32 {
 /// cursor and every event's position, with a margin.
 pub(super) fn frame_new_run(
     state: Res<ScenarioState>,
+    plant: Res<PlantStatus>,
     mut framed: Local<Option<usize>>,
     mut camera: MessageWriter<crate::view::camera::CameraCommand>,
 ) {
@@ -233,7 +234,13 @@ pub(super) fn frame_new_run(
                 .iter()
                 .map(|e| Vec3::from_array(e.position)),
         )
-        .filter(|p| p.is_finite());
+        // A body that fell off the plant's edge falls for ever: only points over the plant.
+        .filter(|p| {
+            plant.bounds.is_some_and(|(lo, hi)| {
+                let margin = Vec3::splat(2.0);
+                p.cmpge(lo - margin).all() && p.cmple(hi + margin).all()
+            })
+        });
     let Some((min, max)) = points.fold(None, |acc: Option<(Vec3, Vec3)>, p| {
         Some(acc.map_or((p, p), |(lo, hi)| (lo.min(p), hi.max(p))))
     }) else {
