@@ -18,6 +18,7 @@ mod plantgen;
 mod recording;
 mod replay;
 mod rules;
+mod scenario_cli;
 mod scenario_view;
 mod screenshot;
 mod support;

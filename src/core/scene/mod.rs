@@ -20,6 +20,7 @@ mod mqtt_file;
 mod rules_file;
 mod scenario_convert;
 mod scenario_parts;
+mod scenario_values;
 mod scenarios_file;
 mod signals_file;
 #[cfg(test)]

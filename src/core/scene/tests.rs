@@ -72,6 +72,16 @@ fn demo_model() -> Vec<ModelNode> {
             .iter()
             .map(|m| serde_json::json!({"name": m.node})),
     );
+    // The nodes the demo's scenarios and collider choices name (walkways, parts).
+    let named: std::collections::BTreeSet<String> = scene
+        .scenarios
+        .iter()
+        .flat_map(super::check_scenarios::scenario_nodes)
+        .map(|reference| reference.name.to_owned())
+        .chain(scene.colliders.iter().map(|c| c.node.clone()))
+        .filter(|n| !names.contains(n) && !scene.motions.iter().any(|m| &m.node == n))
+        .collect();
+    nodes.extend(named.iter().map(|name| serde_json::json!({"name": name})));
     let json = serde_json::json!({
         "asset": {"version": "2.0"}, "scene": 0, "scenes": [{"nodes": [0]}], "nodes": nodes,
     });

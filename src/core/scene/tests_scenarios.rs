@@ -387,8 +387,8 @@ const MISTAKES: &[(&str, &str, &str, &str, usize)] = &[
     (
         "default = 0.4 }",
         "defualt = 0.4 }",
-        "inputs.belt",
-        "{ signal",
+        "inputs.belt.defualt",
+        "defualt",
         0,
     ),
 ];
@@ -507,4 +507,58 @@ fn scenario_files_are_read_relative_to_the_scene_and_their_errors_name_them() {
         }
         other => panic!("expected a missing-file error, got {other:?}"),
     }
+}
+
+#[test]
+fn check_reports_scenario_nodes_missing_from_the_model_and_undeclared_input_signals() {
+    let text = SCENARIO
+        .replace(
+            "node = \"WW\"\n[scenarios.line]",
+            "node = \"WX\"\n[scenarios.line]",
+        )
+        .replace("signal = \"CV.speed\"", "signal = \"CV.sped\"");
+    let scene = parse(&text).unwrap();
+    let node = |name: &str| ModelNode {
+        name: name.into(),
+        description: None,
+        kind: None,
+        parent: None,
+        has_mesh: true,
+        is_asset: false,
+    };
+    let report = check_scene(&scene, &[node("CV"), node("WW")]);
+    let full = format!("{HEAD}{text}");
+    let at = |needle: &str| {
+        let (line, column) = super::tests::position(&full, needle, 0);
+        format!("s.toml:{line}:{column}")
+    };
+    let found: Vec<(String, String, Severity)> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.location.to_string(), d.key.clone(), d.severity))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                at("belt = {"),
+                "scenarios[\"jam\"].inputs.belt.signal".to_owned(),
+                Severity::Error
+            ),
+            (
+                at("\"walkway\""),
+                "scenarios[\"jam\"].zones[0].node".to_owned(),
+                Severity::Error
+            ),
+        ],
+        "{}",
+        report.render()
+    );
+    assert!(report.render().contains("node `WX` is not in the model"));
+    // The declared signal an input reads counts as used: no "not shown" warning for it.
+    let fixed = parse(SCENARIO).unwrap();
+    let report = check_scene(&fixed, &[node("CV"), node("WW")]);
+    assert!(!report.has_errors(), "{}", report.render());
+    assert!(report.unbound_signals.is_empty(), "{}", report.render());
 }
