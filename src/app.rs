@@ -41,6 +41,9 @@ pub struct ViewerOptions {
     pub history_mib: Option<u64>,
     /// Open playing at this speed (negative: backwards).
     pub play: Option<f64>,
+    /// Launch this what-if scenario at the opening cursor time, and put the cursor this many
+    /// seconds into it once it has run.
+    pub scenario: Option<(String, Option<f64>)>,
 }
 
 /// The plugins every twinscope app has, headless or windowed: the data pipeline and the plant.
@@ -52,6 +55,7 @@ pub fn core_plugins(app: &mut App) {
         crate::evaluation::plugin,
         crate::plant::plugin,
         crate::forecast::plugin,
+        crate::scenario::plugin,
     ));
 }
 
@@ -180,7 +184,14 @@ pub fn run_viewer(options: ViewerOptions) -> anyhow::Result<AppExit> {
         crate::ui::plugin,
         crate::sources::plugin,
         crate::capture::screenshot_key_plugin,
+        crate::scenario::view_plugin,
     ));
+    if let Some((name, offset_s)) = options.scenario.clone() {
+        app.insert_resource(crate::scenario::InitialScenario::new(name, offset_s));
+        app.world_mut()
+            .resource_mut::<crate::ui::UiState>()
+            .scenarios_open = true;
+    }
     if let Some(tag) = options.select.clone() {
         app.insert_resource(crate::view::selection::InitialSelection(tag));
     }

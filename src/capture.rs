@@ -89,6 +89,7 @@ pub fn plugin(app: &mut App) {
         .add_systems(Last, (request_capture, exit_when_saved).chain());
 }
 
+#[allow(clippy::too_many_arguments)]
 fn request_capture(
     mut commands: Commands,
     request: Res<ScreenshotRequest>,
@@ -101,6 +102,10 @@ fn request_capture(
     replay: Option<Res<crate::sources::ReplayProgressView>>,
     frame: Option<Res<crate::ui::FrameStats>>,
     badges: Option<Res<crate::view::badges::BadgeLayout>>,
+    (scenario, initial_scenario): (
+        Option<Res<crate::scenario::ScenarioState>>,
+        Option<Res<crate::scenario::InitialScenario>>,
+    ),
 ) {
     if progress.requested || progress.outcome.is_some() {
         return;
@@ -121,6 +126,10 @@ fn request_capture(
     }
     // A replay is pictured once loaded, so the capture shows the recording, not a part of it.
     if replay.is_some_and(|r| !r.0.done.load(std::sync::atomic::Ordering::Relaxed)) {
+        return;
+    }
+    // A `--scenario` launch is pictured once it has run and the cursor is in it.
+    if scenario.is_some_and(|s| s.is_running()) || initial_scenario.is_some_and(|i| !i.launched) {
         return;
     }
     progress.frames_ready += 1;

@@ -16,6 +16,7 @@ pub mod ingest;
 pub mod plant;
 pub mod plantgen;
 pub mod recording;
+pub mod scenario;
 pub mod schedule;
 pub mod sources;
 pub mod timeline;

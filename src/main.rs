@@ -60,6 +60,12 @@ struct ViewArgs {
     /// Select this asset (plant tag) once the model is loaded.
     #[arg(long, value_name = "TAG")]
     select: Option<String>,
+    /// Run this what-if scenario at the opening cursor time (--at) once the model is loaded.
+    #[arg(long, value_name = "NAME")]
+    scenario: Option<String>,
+    /// With --scenario: put the cursor this many seconds after the scenario's start once run.
+    #[arg(long, value_name = "SECS", requires = "scenario")]
+    scenario_t: Option<f64>,
 }
 
 /// What feeds the twin: the viewer and the headless recorder take the same flags.
@@ -429,6 +435,7 @@ fn main() -> ExitCode {
                 scene: view.scene.unwrap_or_else(default_scene),
                 screenshot: view.screenshot.map(|path| (path, view.after_frames)),
                 select: view.select,
+                scenario: view.scenario.map(|name| (name, view.scenario_t)),
             };
             twinscope::app::run_viewer(options).map(|exit| match exit {
                 bevy::app::AppExit::Success => ExitCode::SUCCESS,

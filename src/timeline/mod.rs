@@ -99,7 +99,68 @@ pub enum MarkerKind {
     Recording,
     /// A process alarm activated (coloured by its priority).
     Alarm(crate::core::alarms::AlarmPriority),
+    /// Something in a loaded what-if scenario (coloured by what happened).
+    Scenario(ScenarioMarker),
 }
+
+impl MarkerKind {
+    /// The marker's colour on the timeline (sRGB).
+    pub fn color(self) -> [u8; 3] {
+        match self {
+            MarkerKind::ConnectionLost => [240, 120, 40],
+            MarkerKind::ConnectionRestored => [90, 200, 110],
+            MarkerKind::Recording => [220, 60, 200],
+            MarkerKind::Alarm(priority) => priority.color(),
+            MarkerKind::Scenario(kind) => kind.color(),
+        }
+    }
+}
+
+/// What a scenario marker marks, for its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScenarioMarker {
+    /// The scenario's start T0 or its end.
+    Span,
+    /// A scripted event took effect (a conveyor stopped, a load released).
+    Scripted,
+    /// A body entered a hazard zone.
+    ZoneEntry,
+    /// A body hit something hard enough to count.
+    Impact,
+    /// A body left the line (spilled).
+    OffLine,
+}
+
+impl ScenarioMarker {
+    /// The marker's colour (sRGB): the what-if violet for the span, warm colours for harm.
+    pub fn color(self) -> [u8; 3] {
+        match self {
+            ScenarioMarker::Span => [178, 120, 255],
+            ScenarioMarker::Scripted => [120, 170, 255],
+            ScenarioMarker::ZoneEntry => [255, 80, 150],
+            ScenarioMarker::Impact => [255, 150, 40],
+            ScenarioMarker::OffLine => [240, 220, 60],
+        }
+    }
+
+    /// One word for legends and tooltips.
+    pub fn label(self) -> &'static str {
+        match self {
+            ScenarioMarker::Span => "scenario",
+            ScenarioMarker::Scripted => "scripted",
+            ScenarioMarker::ZoneEntry => "zone entry",
+            ScenarioMarker::Impact => "impact",
+            ScenarioMarker::OffLine => "off line",
+        }
+    }
+}
+
+/// The time span `[T0, T0 + duration]` of a loaded what-if scenario, if any. The timeline
+/// shades it, and while the cursor is not following live the cursor may go up to its end even
+/// when that lies beyond the live edge (a scenario launched live runs into the future): the
+/// bounds' live edge is extended to the span's end. Following live is unaffected.
+#[derive(Resource, Debug, Default, Clone, Copy, PartialEq)]
+pub struct ScenarioSpan(pub Option<(Timestamp, Timestamp)>);
 
 /// Events shown as markers on the timeline, in time order.
 #[derive(Resource, Debug, Default)]
@@ -127,6 +188,7 @@ pub fn plugin(app: &mut App) {
         .init_resource::<Bounds>()
         .init_resource::<Markers>()
         .init_resource::<ForecastReach>()
+        .init_resource::<ScenarioSpan>()
         .add_systems(
             Update,
             (update_bounds, cursor_keys, advance_cursor)
@@ -135,18 +197,23 @@ pub fn plugin(app: &mut App) {
         );
 }
 
-/// The oldest data held and the live edge (extended by the forecast reach unless following
-/// live, see [`ForecastReach`]).
+/// The oldest data held and the live edge, extended unless following live by the forecast
+/// reach (see [`ForecastReach`]) and to a loaded scenario's end (see [`ScenarioSpan`]).
 fn update_bounds(
     store: Res<Store>,
     clock: Res<Clock>,
     reach: Res<ForecastReach>,
+    span: Res<ScenarioSpan>,
     cursor: Res<Cursor>,
     mut bounds: ResMut<Bounds>,
 ) {
     let live_edge = clock.now();
     let live_edge = match reach.horizon_s {
         h if h > 0.0 && !cursor.is_following() => Timestamp(live_edge.0 + (h * 1e9) as i64),
+        _ => live_edge,
+    };
+    let live_edge = match span.0 {
+        Some((_, end)) if !cursor.is_following() => live_edge.max(end),
         _ => live_edge,
     };
     let start = match *clock {

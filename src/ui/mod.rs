@@ -37,6 +37,8 @@ pub struct UiState {
     pub alarms: alarms::AlarmPanelState,
     /// The left panel shows the risk ranking (instead of assets or alarms).
     pub risk_open: bool,
+    /// The left panel shows the Scenarios tab (over the Assets / Alarms choice).
+    pub scenarios_open: bool,
 }
 
 /// Smoothed frame time for the status bar.
@@ -111,6 +113,7 @@ struct PanelData<'w, 's> {
     replay: Option<Res<'w, crate::sources::ReplayProgressView>>,
     mqtt_rates: Res<'w, crate::sources::MqttRates>,
     alarm_data: alarms::AlarmData<'w>,
+    scenario: crate::scenario::panel::ScenarioPanelData<'w, 's>,
     assets: Query<
         'w,
         's,
@@ -167,18 +170,40 @@ fn draw_panels(
     let left = egui::Panel::left("outliner")
         .resizable(true)
         .default_size(230.0)
+        // The scenario outcomes need room for their table.
+        .min_size(if data.state.scenarios_open {
+            330.0
+        } else {
+            96.0
+        })
         .show(&mut root, |ui| {
             ui.horizontal(|ui| {
                 let state = &mut *data.state;
-                let tabs = [("Assets", false, false), ("Alarms", true, false)];
-                for (label, alarms, risk) in tabs.into_iter().chain([("Risk", false, true)]) {
-                    let on = state.alarms.open == alarms && state.risk_open == risk;
-                    if ui.selectable_label(on, label).clicked() {
-                        (state.alarms.open, state.risk_open) = (alarms, risk);
+                let current = match (state.scenarios_open, state.risk_open, state.alarms.open) {
+                    (true, _, _) => 3,
+                    (false, true, _) => 2,
+                    (false, false, true) => 1,
+                    (false, false, false) => 0,
+                };
+                for (label, tab) in [("Assets", 0), ("Alarms", 1), ("Risk", 2), ("Scenarios", 3)] {
+                    if ui.selectable_label(current == tab, label).clicked() {
+                        state.scenarios_open = tab == 3;
+                        state.risk_open = tab == 2;
+                        if tab < 2 {
+                            state.alarms.open = tab == 1;
+                        }
                     }
                 }
             });
-            if data.state.risk_open {
+            if data.state.scenarios_open {
+                let context = crate::scenario::panel::PanelContext {
+                    cursor: &mut data.cursor,
+                    bounds: data.bounds.0,
+                    store: &data.store,
+                    scene: &data.active.scene,
+                };
+                crate::scenario::panel::draw(ui, &mut data.scenario, context);
+            } else if data.state.risk_open {
                 risk::draw(ui, &mut data);
             } else if data.state.alarms.open {
                 alarms::draw(ui, &mut data);

@@ -9,7 +9,7 @@ use crate::core::cursor::{CursorMode, SPEED_STEPS, TimeBounds, parse_jump_time};
 use crate::core::history::SignalHistory;
 use crate::core::signal::Timestamp;
 use crate::core::store::SignalIndex;
-use crate::timeline::{Clock, Marker, MarkerKind};
+use crate::timeline::{Clock, Marker};
 use bevy_egui::egui::{self, Color32, Pos2, Rect, Sense, Stroke, vec2};
 
 /// Narrowest span the timeline shows, so a fresh start is not a single pixel of data.
@@ -37,6 +37,9 @@ pub struct TimelineState {
 
 pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
     let bounds = data.bounds.0;
+    if let Some(window) = data.scenario.zoom_to_new_run() {
+        data.state.timeline.view = Some(window);
+    }
     controls(ui, data, bounds);
     let view = visible_window(&data.state.timeline, bounds, data.cursor.is_following());
     scrub_bar(ui, data, bounds, view);
@@ -282,6 +285,14 @@ fn scrub_area(ui: &mut egui::Ui, data: &mut PanelData, bounds: TimeBounds, view:
     if data_rect.width() > 0.0 {
         painter.rect_filled(data_rect, 0.0, Color32::from_gray(45));
     }
+    if let Some((start, end)) = data.scenario.span() {
+        let span = Rect::from_x_y_ranges(axis.x(start.0)..=axis.x(end.0), rect.y_range());
+        painter.rect_filled(
+            span,
+            0.0,
+            crate::scenario::panel::VIOLET.gamma_multiply(0.22),
+        );
+    }
     if let Some((start, end)) = data.cursor.loop_range() {
         let loop_rect = Rect::from_x_y_ranges(axis.x(start.0)..=axis.x(end.0), rect.y_range());
         painter.rect_filled(
@@ -330,7 +341,7 @@ fn scrub_area(ui: &mut egui::Ui, data: &mut PanelData, bounds: TimeBounds, view:
     if let Some(pointer) = response.hover_pos() {
         let time = Timestamp(axis.time(pointer.x));
         let local = chrono::DateTime::from_timestamp_nanos(time.0).with_timezone(&chrono::Local);
-        response.on_hover_text_at_pointer(local.format("%H:%M:%S%.1f").to_string());
+        response.on_hover_text_at_pointer(local.format("%H:%M:%S%.3f").to_string());
     }
 }
 
@@ -464,15 +475,8 @@ fn draw_markers(
         .take_while(|m| m.time.0 <= axis.view.1)
     {
         let x = axis.x(marker.time.0);
-        let color = match marker.kind {
-            MarkerKind::ConnectionLost => Color32::from_rgb(240, 120, 40),
-            MarkerKind::ConnectionRestored => Color32::from_rgb(90, 200, 110),
-            MarkerKind::Recording => Color32::from_rgb(220, 60, 200),
-            MarkerKind::Alarm(priority) => {
-                let [r, g, b] = priority.color();
-                Color32::from_rgb(r, g, b)
-            }
-        };
+        let [r, g, b] = marker.kind.color();
+        let color = Color32::from_rgb(r, g, b);
         let top = axis.rect.top() + 2.0;
         painter.add(egui::Shape::convex_polygon(
             vec![

@@ -117,12 +117,14 @@ impl Default for OrbitCamera {
 }
 
 /// Requests that camera code carries out (from keys, UI buttons or double-clicks).
-#[derive(Message, Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Message, Clone, Copy, Debug, PartialEq)]
 pub enum CameraCommand {
     /// Fit the selected asset in view.
     FrameSelected,
     /// Fit the whole plant in view from the default angle.
     ResetView,
+    /// Fit a world box (min, max) in view from the current angle (a what-if run's bodies).
+    Frame(Vec3, Vec3),
 }
 
 /// A camera flying from one orbit to another (framing a selection, or an alarm's asset),
@@ -307,6 +309,13 @@ fn run_camera_commands(
                             elapsed_s: 0.0,
                         });
                     }
+                }
+                CameraCommand::Frame(min, max) => {
+                    flights.entity(entity).insert(CameraFlight {
+                        from: *orbit,
+                        to: orbit.refocus(*min, *max, fov),
+                        elapsed_s: 0.0,
+                    });
                 }
                 CameraCommand::ResetView => {
                     flights.entity(entity).remove::<CameraFlight>();

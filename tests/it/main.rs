@@ -21,5 +21,6 @@ mod recording;
 mod replay;
 mod rules;
 mod scenario_cli;
+mod scenario_view;
 mod screenshot;
 mod support;

@@ -77,7 +77,7 @@ pub fn run_screenshot(png: &Path, after_frames: u32, extra_args: &[&str]) {
 }
 
 /// Hue in degrees and saturation (HSV) of an sRGB pixel.
-fn hue_saturation([r, g, b]: [u8; 3]) -> (f32, f32) {
+pub fn hue_saturation([r, g, b]: [u8; 3]) -> (f32, f32) {
     let [r, g, b] = [r, g, b].map(|c| f32::from(c) / 255.0);
     let max = r.max(g).max(b);
     let min = r.min(g).min(b);

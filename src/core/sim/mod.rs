@@ -11,8 +11,8 @@
 //! see [`sensor_faults`] for the schedule. M-101 also heats up slowly every half hour (fouled
 //! cooling, [`episodes`]), so forecasts and predicted alarms have a steady ramp to show.
 
-mod forklift;
 pub mod episodes;
+mod forklift;
 pub mod sensor_faults;
 
 use crate::core::signal::{Sample, SignalId, Timestamp};
