@@ -90,7 +90,14 @@ fn assert_ghosts_at(app: &mut App, poses: &[BodyPose], what: &str) {
 
 #[test]
 fn a_launched_scenario_follows_the_cursor_back_and_forth_and_past_now() {
-    let mut app = headless_app(&demo_scene());
+    // Without forecasts, so only the scenario lets the cursor past now.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let scene = dir.path().join("no_forecast.toml");
+    let text = crate::support::demo_scene_text_with_absolute_model()
+        .replace("[forecast]\n", "[forecast]\nenabled = false\n");
+    assert!(text.contains("enabled = false"), "the demo scene has a [forecast] section");
+    std::fs::write(&scene, text).expect("scene copy written");
+    let mut app = headless_app(&scene);
     update_until_ready(&mut app);
     send_belt_speed(&app, 120, 0.5);
     app.update();
