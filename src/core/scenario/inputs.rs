@@ -65,15 +65,15 @@ pub fn resolve_inputs(
 }
 
 /// The value of a quantity given the resolved inputs: the constant, or `scale` times the named
-/// input. Parsing rejects unknown input names, so NaN (for a name not in `inputs`) only comes
-/// from inputs resolved for another spec.
-pub fn quantity(q: &Quantity, inputs: &[ResolvedInput]) -> f64 {
+/// input; `None` for a name not in `inputs` (parsing rejects unknown names, so that only
+/// happens with inputs resolved for another spec).
+pub fn quantity(q: &Quantity, inputs: &[ResolvedInput]) -> Option<f64> {
     match q {
-        Quantity::Value(value) => *value,
+        Quantity::Value(value) => Some(*value),
         Quantity::Input { name, scale } => inputs
             .iter()
             .find(|input| &input.name == name)
-            .map_or(f64::NAN, |input| input.value * scale),
+            .map(|input| input.value * scale),
     }
 }
 
@@ -102,21 +102,8 @@ mod tests {
 
     fn spec(inputs: Vec<InputSpec>) -> ScenarioSpec {
         ScenarioSpec {
-            name: "s".into(),
-            description: String::new(),
-            location: Location::new("s.toml", 1, 1),
-            file: "s.toml".into(),
-            seed: 0,
-            duration_s: 1.0,
-            steps_per_second: 60,
-            snapshot_every: 30,
             inputs,
-            bodies: Vec::new(),
-            drivers: Vec::new(),
-            events: Vec::new(),
-            zones: Vec::new(),
-            line: None,
-            obstacles: Vec::new(),
+            ..ScenarioSpec::empty("s".into(), Location::new("s.toml", 1, 1), 1.0)
         }
     }
 
@@ -195,9 +182,9 @@ mod tests {
             name: name.into(),
             scale,
         };
-        assert_eq!(quantity(&Quantity::Value(1.5), &inputs), 1.5);
-        assert_eq!(quantity(&q("mass", 1.0), &inputs), 800.0);
-        assert_eq!(quantity(&q("mass", 0.5), &inputs), 400.0);
-        assert!(quantity(&q("other", 1.0), &inputs).is_nan());
+        assert_eq!(quantity(&Quantity::Value(1.5), &inputs), Some(1.5));
+        assert_eq!(quantity(&q("mass", 1.0), &inputs), Some(800.0));
+        assert_eq!(quantity(&q("mass", 0.5), &inputs), Some(400.0));
+        assert_eq!(quantity(&q("other", 1.0), &inputs), None);
     }
 }

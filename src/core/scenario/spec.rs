@@ -43,6 +43,30 @@ pub struct ScenarioSpec {
     pub obstacles: Vec<ObstacleSpec>,
 }
 
+impl ScenarioSpec {
+    /// A scenario with nothing in it yet: seed 0, 60 steps per second, a snapshot every 30
+    /// steps. Parsers and tests fill in the rest with struct-update syntax.
+    pub fn empty(name: String, location: Location, duration_s: f64) -> Self {
+        ScenarioSpec {
+            name,
+            description: String::new(),
+            file: location.file.clone(),
+            location,
+            seed: 0,
+            duration_s,
+            steps_per_second: 60,
+            snapshot_every: 30,
+            inputs: Vec::new(),
+            bodies: Vec::new(),
+            drivers: Vec::new(),
+            events: Vec::new(),
+            zones: Vec::new(),
+            line: None,
+            obstacles: Vec::new(),
+        }
+    }
+}
+
 /// A named initial condition, e.g. the belt speed at T0.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputSpec {

@@ -164,22 +164,13 @@ impl Converter<'_, '_> {
         )?;
         let inputs = self.inputs(raw, p)?;
         let mut spec = ScenarioSpec {
-            name,
             description: raw.description.trim().to_owned(),
-            file: location.file.clone(),
-            location,
             seed,
-            duration_s,
             // `count` bounds both to u32 range.
             steps_per_second: steps_per_second as u32,
             snapshot_every: snapshot_every as u32,
             inputs,
-            bodies: Vec::new(),
-            drivers: Vec::new(),
-            events: Vec::new(),
-            zones: Vec::new(),
-            line: None,
-            obstacles: Vec::new(),
+            ..ScenarioSpec::empty(name, location, duration_s)
         };
         self.scenario_parts(raw, p, &mut spec)?;
         Ok(spec)

@@ -123,16 +123,16 @@ fn spec_error(location: &Location, message: String) -> ScenarioError {
     }
 }
 
-/// Evaluates a quantity against the resolved inputs (kept private to the simulator).
+/// Evaluates a quantity against the resolved inputs; an input missing from them is an error
+/// at the quantity's place.
 fn quantity(q: &Quantity, inputs: &[ResolvedInput], at: &Location) -> Result<f64, ScenarioError> {
-    match q {
-        Quantity::Value(v) => Ok(*v),
-        Quantity::Input { name, scale } => inputs
-            .iter()
-            .find(|i| &i.name == name)
-            .map(|i| i.value * scale)
-            .ok_or_else(|| spec_error(at, format!("unknown input `{name}`"))),
-    }
+    crate::core::scenario::inputs::quantity(q, inputs).ok_or_else(|| {
+        let name = match q {
+            Quantity::Input { name, .. } => name.as_str(),
+            Quantity::Value(_) => "",
+        };
+        spec_error(at, format!("unknown input `{name}`"))
+    })
 }
 
 fn to_f32(v: [f64; 3]) -> [f32; 3] {

@@ -147,21 +147,8 @@ pub(crate) fn loc(line: usize) -> Location {
 /// An empty spec: 60 Hz, snapshots every 30 steps.
 pub(crate) fn spec(duration_s: f64) -> ScenarioSpec {
     ScenarioSpec {
-        name: "test".into(),
-        description: String::new(),
-        location: loc(1),
-        file: "test.scenario.toml".into(),
         seed: 7,
-        duration_s,
-        steps_per_second: 60,
-        snapshot_every: 30,
-        inputs: Vec::new(),
-        bodies: Vec::new(),
-        drivers: Vec::new(),
-        events: Vec::new(),
-        zones: Vec::new(),
-        line: None,
-        obstacles: Vec::new(),
+        ..ScenarioSpec::empty("test".into(), loc(1), duration_s)
     }
 }
 
