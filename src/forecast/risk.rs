@@ -10,7 +10,7 @@ use super::{Forecasts, PredictedView};
 use crate::core::forecast::Crossing;
 use crate::core::risk::{RiskModel, RiskScore, WatchedLimit};
 use crate::core::scene::Scene;
-use crate::core::signal::SignalId;
+use crate::core::signal::{SignalId, Timestamp};
 use crate::core::store::SignalIndex;
 use crate::evaluation::ViewTime;
 use crate::ingest::Store;
@@ -39,7 +39,11 @@ pub struct RiskState {
     position: Vec<usize>,
     max_consequence: f64,
     seen: Option<(u64, PredictedView)>,
+    /// T0 of the what-if run the scenario terms came from.
+    scenario_run: Option<Timestamp>,
     last_pass_s: f64,
+    /// Terms from the loaded what-if run (empty without one).
+    scenario_terms: Vec<crate::core::risk::ScenarioTerm>,
     /// Risk passes run so far (views recompute what depends on risk when it grows).
     pub passes: u64,
 }
@@ -127,7 +131,7 @@ impl RiskState {
                     .forecaster
                     .crossing(limit.threshold)
             },
-            &[],
+            &self.scenario_terms,
             &mut self.scores,
         );
         crate::core::risk::rank(&mut self.scores);
@@ -191,18 +195,44 @@ fn attach_asset_forecast(
     }
 }
 
-/// Re-scores risk when forecasts moved on or the predicted view changed (throttled).
+/// Impact energy that counts as a 63 % scenario term: about a 100 kg load falling 1 m.
+pub const SCENARIO_REFERENCE_ENERGY_J: f64 = 1000.0;
+
+/// Re-scores risk when forecasts moved on, the predicted view changed or a what-if run was
+/// loaded or cleared (throttled).
 pub fn evaluate_risk(
     time: Option<Res<Time<Real>>>,
     active: Option<Res<ActiveScene>>,
     store: Res<Store>,
     forecasts: Res<Forecasts>,
+    scenario: Option<Res<crate::scenario::ScenarioState>>,
     mut risk: ResMut<RiskState>,
 ) {
     let Some(active) = active else {
         return;
     };
     risk.resolve(&active.scene, &store);
+    let loaded = scenario.as_ref().and_then(|s| s.loaded.as_ref());
+    let run = loaded.map(|l| l.t0);
+    if risk.scenario_run != run {
+        risk.scenario_run = run;
+        risk.scenario_terms = loaded.map_or_else(Vec::new, |l| {
+            let mut terms =
+                crate::core::risk::scenario_terms(&l.result.outcomes, SCENARIO_REFERENCE_ENERGY_J);
+            // Outcomes name the node hit, often a part (`CV-201/belt`); risk is per asset.
+            for term in &mut terms {
+                if let Some((asset, _part)) = term.asset.split_once('/') {
+                    term.asset = asset.to_owned();
+                }
+            }
+            // Only plant assets the scene binds: not the floor every dropped body lands on.
+            terms.retain(|term| active.scene.binding(&term.asset).is_some());
+            terms.sort_by(|a, b| a.asset.cmp(&b.asset));
+            terms.dedup_by(|a, b| a.asset == b.asset);
+            terms
+        });
+        risk.seen = None;
+    }
     let now_s = time.map_or(0.0, |t| t.elapsed_secs_f64());
     let key = (forecasts.generation, forecasts.view);
     if risk.seen == Some(key) || (risk.seen.is_some() && now_s - risk.last_pass_s < RISK_EVERY_S) {

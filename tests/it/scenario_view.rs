@@ -95,7 +95,10 @@ fn a_launched_scenario_follows_the_cursor_back_and_forth_and_past_now() {
     let scene = dir.path().join("no_forecast.toml");
     let text = crate::support::demo_scene_text_with_absolute_model()
         .replace("[forecast]\n", "[forecast]\nenabled = false\n");
-    assert!(text.contains("enabled = false"), "the demo scene has a [forecast] section");
+    assert!(
+        text.contains("enabled = false"),
+        "the demo scene has a [forecast] section"
+    );
     std::fs::write(&scene, text).expect("scene copy written");
     let mut app = headless_app(&scene);
     update_until_ready(&mut app);
@@ -197,6 +200,62 @@ fn a_launched_scenario_follows_the_cursor_back_and_forth_and_past_now() {
         bounds.live_edge < near_end,
         "without the scenario the cursor stops at now"
     );
+}
+
+#[test]
+fn a_what_if_run_feeds_the_risk_ranking_of_the_assets_it_touched() {
+    let mut app = headless_app(&demo_scene());
+    update_until_ready(&mut app);
+    let t0 = Timestamp(Timestamp::now().0 - 4 * S);
+    let result = launch_and_wait(&mut app, "hoist load released", t0);
+    app.update();
+    let touched: Vec<&str> = result
+        .outcomes
+        .touched_nodes
+        .iter()
+        .filter_map(|node| node.split('/').next())
+        .collect();
+    assert!(
+        touched.contains(&"PK-201"),
+        "the load hits the packing station: {touched:?}"
+    );
+    let risk = app
+        .world()
+        .resource::<twinscope::forecast::risk::RiskState>();
+    let scored: Vec<_> = risk
+        .ranked()
+        .iter()
+        .filter(|s| s.scenario.is_some())
+        .collect();
+    assert!(
+        scored.iter().any(|s| s.asset == "PK-201" && s.score > 0.0),
+        "PK-201 is ranked with the run's term: {:?}",
+        risk.ranked()
+            .iter()
+            .map(|s| s.explain())
+            .collect::<Vec<_>>()
+    );
+    for score in scored {
+        assert!(
+            touched.contains(&score.asset.as_str()),
+            "{} was not touched",
+            score.asset
+        );
+        assert!(score.explain().contains("scenario"), "{}", score.explain());
+    }
+    assert!(
+        !risk.ranked().iter().any(|s| s.asset == "FLOOR-01"),
+        "the floor is not an asset at risk"
+    );
+
+    // Clearing the run takes its terms out again.
+    app.world_mut().write_message(ScenarioCommand::Clear);
+    app.update();
+    app.update();
+    let risk = app
+        .world()
+        .resource::<twinscope::forecast::risk::RiskState>();
+    assert!(risk.ranked().iter().all(|s| s.scenario.is_none()));
 }
 
 #[test]

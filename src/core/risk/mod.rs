@@ -220,7 +220,8 @@ impl RiskModel {
 
     /// Scores every asset into `out` (cleared first), unranked. `crossing` gives the forecast
     /// crossing of a limit (`None` when its signal has no forecast); `scenario` the what-if
-    /// terms (looked up by asset).
+    /// terms (looked up by asset; a term for an asset outside the model is scored on its own
+    /// with the default consequence, after the model's assets).
     pub fn evaluate_into(
         &self,
         crossing: &mut dyn FnMut(&WatchedLimit) -> Option<Crossing>,
@@ -261,6 +262,21 @@ impl RiskModel {
                     crossing,
                 }),
                 scenario: term,
+            });
+        }
+        // Assets a what-if run touched that watch no limit still carry its risk.
+        for term in scenario {
+            if self.assets.iter().any(|a| a.asset == term.asset) {
+                continue;
+            }
+            let probability = term.probability.clamp(0.0, 1.0);
+            out.push(RiskScore {
+                asset: term.asset.clone(),
+                score: DEFAULT_CONSEQUENCE * probability,
+                probability,
+                consequence: DEFAULT_CONSEQUENCE,
+                driver: None,
+                scenario: Some(term.clone()),
             });
         }
     }

@@ -109,6 +109,18 @@ fn risk_ranks_by_probability_then_consequence_then_scenario() {
         order(&with_scenario)
     );
     assert!(with_scenario[m4].explain().contains("box hit the motor"));
+
+    // A touched asset that watches no limit is scored on the term alone.
+    let term = ScenarioTerm {
+        asset: "PK-9".into(),
+        probability: 0.5,
+        description: "load fell on the station".into(),
+    };
+    let with_outsider = scores(&RiskModel::new(&alarms, &[]), &forecasters, &[term]);
+    let pk = with_outsider.iter().find(|s| s.asset == "PK-9");
+    let pk = pk.expect("the touched station is ranked");
+    assert!((pk.score - DEFAULT_CONSEQUENCE * 0.5).abs() < 1e-9);
+    assert!(pk.driver.is_none() && pk.scenario.is_some());
 }
 
 #[test]
