@@ -8,9 +8,10 @@
 //! the filter is "cleaned" and the motor cools back. It repeats every [`HEATING_EVERY_S`]. No
 //! randomness is used, so every other signal is exactly as before for a given seed.
 
-/// Elapsed simulated seconds at which the first episode starts (24 min: with the default
-/// one-hour backfill, the live demo opens six minutes into the second one).
-pub const HEATING_FIRST_S: f64 = 1440.0;
+/// Elapsed simulated seconds at which the first episode starts (21 min: with the default
+/// one-hour backfill, the live demo opens nine minutes into the second one, a few minutes
+/// before the H limit, so the predicted alarm is inside the 5-minute forecast horizon).
+pub const HEATING_FIRST_S: f64 = 1260.0;
 /// Seconds from one episode's start to the next.
 pub const HEATING_EVERY_S: f64 = 1800.0;
 /// Seconds the temperature target creeps up.
