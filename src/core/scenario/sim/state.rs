@@ -318,18 +318,19 @@ pub(crate) fn path_point(path: &super::plan::PathPlan, s: f64) -> [f32; 3] {
     std::array::from_fn(|k| a[k] + (b[k] - a[k]) * along)
 }
 
+/// Length of each segment of a path, in order.
+fn segment_lengths(points: &[[f32; 3]]) -> impl Iterator<Item = f64> + '_ {
+    points.windows(2).map(|w| {
+        (0..3)
+            .map(|k| f64::from(w[1][k] - w[0][k]).powi(2))
+            .sum::<f64>()
+            .sqrt()
+    })
+}
+
 /// The segment at distance `s` and the fraction along it.
 fn path_segment(path: &super::plan::PathPlan, s: f64) -> (usize, f32) {
-    let lengths: Vec<f64> = path
-        .points
-        .windows(2)
-        .map(|w| {
-            (0..3)
-                .map(|k| f64::from(w[1][k] - w[0][k]).powi(2))
-                .sum::<f64>()
-                .sqrt()
-        })
-        .collect();
+    let lengths: Vec<f64> = segment_lengths(&path.points).collect();
     let total: f64 = lengths.iter().sum();
     if total <= 0.0 {
         return (0, 0.0);
@@ -355,16 +356,7 @@ fn path_velocity(plan: &Plan, d: &Drivers, path: usize) -> [f32; 3] {
     if !d.path_running[path] {
         return [0.0; 3];
     }
-    let total: f64 = p
-        .points
-        .windows(2)
-        .map(|w| {
-            (0..3)
-                .map(|k| f64::from(w[1][k] - w[0][k]).powi(2))
-                .sum::<f64>()
-                .sqrt()
-        })
-        .sum();
+    let total: f64 = segment_lengths(&p.points).sum();
     if !p.repeat && d.path_s[path] >= total {
         return [0.0; 3];
     }
