@@ -172,14 +172,17 @@ fn live_button(ui: &mut egui::Ui, data: &mut PanelData, bounds: TimeBounds) {
     if ui.add(button).on_hover_text(hover).clicked() {
         cursor.follow_live(bounds);
     }
-    let behind = bounds.live_edge.secs_since(cursor.time());
-    if !cursor.is_following() && behind >= 0.5 {
-        let edge = if replay {
-            "before the end"
-        } else {
-            "behind live"
+    // Against the present, not the bounds' edge: forecasts and scenarios extend that past now.
+    let behind = data.clock.now().secs_since(cursor.time());
+    if !cursor.is_following() && behind.abs() >= 0.5 {
+        let edge = match (replay, behind > 0.0) {
+            (true, true) => "before the end",
+            (true, false) => "after the end",
+            (false, true) => "behind live",
+            (false, false) => "ahead of now",
         };
-        ui.label(egui::RichText::new(format!("{} {edge}", span_text(behind))).weak());
+        let text = format!("{} {edge}", span_text(behind.abs()));
+        ui.label(egui::RichText::new(text).weak());
     }
     let mode = match cursor.mode() {
         CursorMode::Following => String::new(),
