@@ -71,8 +71,23 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                 let value = signal
                     .index
                     .and_then(|i| data.store.value_at(i, data.view_time.lookup()));
-                match value {
-                    Some(v) => {
+                // Past now: the forecast, marked as such, like the badges show it.
+                let predicted = signal.index.and_then(|i| {
+                    let forecasts = &data.forecast.forecasts;
+                    forecasts.predicted_value(i, data.view_time.time)
+                });
+                match (value, predicted) {
+                    (_, Some(p)) => {
+                        let [r, g, b] = crate::forecast::FORECAST_RGB;
+                        let text =
+                            crate::core::rules::format_value(p, signal.precision, &signal.unit);
+                        ui.label(
+                            egui::RichText::new(format!("≈{text}"))
+                                .color(egui::Color32::from_rgb(r, g, b)),
+                        );
+                        ui.label(egui::RichText::new("forecast").weak());
+                    }
+                    (Some(v), None) => {
                         ui.label(crate::core::rules::format_value(
                             v.value,
                             signal.precision,
@@ -80,13 +95,13 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                         ));
                         ui.label(format_age(data.view_time.time.secs_since(v.time)));
                     }
-                    None if signal.index.is_none() => {
+                    (None, None) if signal.index.is_none() => {
                         ui.label(
                             egui::RichText::new("not declared").color(egui::Color32::LIGHT_RED),
                         );
                         ui.label("");
                     }
-                    None => {
+                    (None, None) => {
                         ui.label(egui::RichText::new("no data").weak());
                         ui.label("");
                     }
