@@ -94,7 +94,7 @@ pub struct BodyReport {
     /// `name` or `name#i`.
     pub name: String,
     /// Shape and size.
-    pub shape: ShapeReport,
+    pub shape: ShapeSpec,
     /// Mass used, kg.
     pub mass_kg: f64,
     /// When it appeared, seconds after T0.
@@ -103,41 +103,11 @@ pub struct BodyReport {
     pub kinematic: bool,
 }
 
-/// A body's shape, as the report writes it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum ShapeReport {
-    /// Full extents X, Y, Z in metres.
-    Box {
-        /// Full size.
-        size: [f64; 3],
-    },
-    /// Upright cylinder.
-    Cylinder {
-        /// Radius, m.
-        radius: f64,
-        /// Full height, m.
-        height: f64,
-    },
-    /// A ball.
-    Sphere {
-        /// Radius, m.
-        radius: f64,
-    },
-}
-
 impl From<&BodyInfo> for BodyReport {
     fn from(body: &BodyInfo) -> Self {
         BodyReport {
             name: body.name.clone(),
-            shape: match &body.shape {
-                ShapeSpec::Box { size } => ShapeReport::Box { size: *size },
-                ShapeSpec::Cylinder { radius, height } => ShapeReport::Cylinder {
-                    radius: *radius,
-                    height: *height,
-                },
-                ShapeSpec::Sphere { radius } => ShapeReport::Sphere { radius: *radius },
-            },
+            shape: body.shape.clone(),
             mass_kg: body.mass_kg,
             spawn_s: body.spawn_s,
             kinematic: body.kinematic,

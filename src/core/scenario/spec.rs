@@ -110,7 +110,9 @@ pub enum Quantity {
 }
 
 /// A body shape. Pallets and drums are boxes and cylinders with standard default sizes.
-#[derive(Clone, Debug, PartialEq)]
+/// Serialised as the report writes it (`{"type": "box", "size": [...]}`).
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum ShapeSpec {
     /// Full extents along X, Y, Z.
     Box {
