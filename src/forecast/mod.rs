@@ -31,6 +31,15 @@ pub const FEED_BUDGET: usize = 40_000;
 /// sRGB: a cyan no rule band or alarm priority uses.
 pub const FORECAST_RGB: [u8; 3] = [80, 200, 240];
 
+/// A forecast value as badges and the inspector show it: `≈` before the formatted value, so a
+/// prediction never reads as a measurement.
+pub fn format_predicted(value: f64, precision: usize, unit: &str) -> String {
+    format!(
+        "≈{}",
+        crate::core::rules::format_value(value, precision, unit)
+    )
+}
+
 /// Whether the view shows the predicted plant: the cursor is paused past now.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct PredictedView {

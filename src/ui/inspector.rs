@@ -80,11 +80,8 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                     (_, Some(p)) => {
                         let [r, g, b] = crate::forecast::FORECAST_RGB;
                         let text =
-                            crate::core::rules::format_value(p, signal.precision, &signal.unit);
-                        ui.label(
-                            egui::RichText::new(format!("≈{text}"))
-                                .color(egui::Color32::from_rgb(r, g, b)),
-                        );
+                            crate::forecast::format_predicted(p, signal.precision, &signal.unit);
+                        ui.label(egui::RichText::new(text).color(egui::Color32::from_rgb(r, g, b)));
                         ui.label(egui::RichText::new("forecast").weak());
                     }
                     (Some(v), None) => {

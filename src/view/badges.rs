@@ -206,11 +206,8 @@ fn primary_value(
     };
     let index = rule_index.or(signal.index);
     let predicted = index.and_then(|i| forecasts?.predicted_value(i, view.time));
-    if predicted.is_some() {
-        return format!(
-            "≈{}",
-            format_badge_value(predicted, signal.precision, &signal.unit)
-        );
+    if let Some(predicted) = predicted {
+        return crate::forecast::format_predicted(predicted, signal.precision, &signal.unit);
     }
     let value = index
         .and_then(|i| store.value_at(i, view.lookup()))
