@@ -71,14 +71,17 @@ impl HoltState {
 
 const ALPHAS: [f64; 6] = [0.03, 0.1, 0.2, 0.4, 0.7, 1.0];
 const BETAS: [f64; 4] = [0.005, 0.02, 0.08, 0.3];
-const DAMPED_PHIS: [f64; 3] = [0.85, 0.95, 0.99];
+/// Damping grid as the trend's persistence (`1/(1 − φ)` steps) in multiples of the fit's
+/// lead: per-step `φ` means nothing by itself (0.95 fades a 1 Hz trend within 20 s but a
+/// daily one over weeks), so the grid follows the horizon the fit serves.
+const DAMPED_PERSISTENCE: [f64; 4] = [0.1, 0.5, 2.0, 10.0];
 /// Fewest samples the starting line is fitted through (then up to 30, a quarter of the
 /// window); they are left out of the error.
 const BURN_IN: usize = 4;
 
 /// Parameters minimising the one-step plus the `lead`-step mean squared error (residuals
 /// clipped at `clip` residual scales, as the live update clips them) over `values`, from a grid
-/// of 6 α × 4 β (× 3 φ when damped); `None` when there are too few values to judge.
+/// of 6 α × 4 β (× 4 φ when damped, scaled to the lead); `None` when there are too few values to judge.
 ///
 /// The `lead`-step term is what makes the fit serve the horizon: the one-step error alone
 /// barely tells a noisy trend estimate from a steady one, and a noisy trend is what ruins
@@ -104,13 +107,16 @@ pub fn fit_params(values: &[f64], method: Method, clip: f64, lead: usize) -> Opt
     };
     let values = &values[head..];
     let lead = lead.clamp(1, (values.len() / 3).max(1));
-    let phis: &[f64] = match method {
-        Method::Holt => &[1.0],
-        Method::Damped => &DAMPED_PHIS,
+    let phis: Vec<f64> = match method {
+        Method::Holt => vec![1.0],
+        Method::Damped => DAMPED_PERSISTENCE
+            .iter()
+            .map(|k| 1.0 - 1.0 / (k * lead as f64).max(2.0))
+            .collect(),
     };
     let mut ring = vec![start; lead];
     let mut best: Option<(f64, HoltParams)> = None;
-    for &phi in phis {
+    for &phi in &phis {
         for &beta in BETAS.iter() {
             for &alpha in ALPHAS.iter() {
                 let params = HoltParams { alpha, beta, phi };

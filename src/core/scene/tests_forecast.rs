@@ -21,7 +21,7 @@ fn the_demo_forecasts_motor_temperatures_further_and_weights_motors() {
     assert!(f.enabled);
     assert_eq!((f.horizon_s, f.method), (120.0, Method::Damped));
     let motor = f
-        .config_for(&SignalId::new("M-101.temperature"), Some(1.0))
+        .config_for(&SignalId::new("M-103.temperature"), Some(1.0))
         .unwrap();
     assert_eq!(motor.horizon_s, 300.0);
     let level = f

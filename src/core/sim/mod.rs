@@ -8,7 +8,7 @@
 //!
 //! On top of the process faults, some transmitters misbehave on a fixed ten-minute schedule (a
 //! level transmitter drops out, a vibration transmitter sticks, a flow transmitter spikes):
-//! see [`sensor_faults`] for the schedule. M-101 also heats up slowly every half hour (fouled
+//! see [`sensor_faults`] for the schedule. M-103 also heats up slowly every half hour (fouled
 //! cooling, [`episodes`]), so forecasts and predicted alarms have a steady ramp to show.
 
 pub mod episodes;
@@ -307,7 +307,7 @@ impl DemoSimulator {
             } else {
                 0.0
             };
-            let episode_rise = if i == 0 {
+            let episode_rise = if i == episodes::HEATING_MOTOR {
                 episodes::heating_rise_c(self.elapsed_s)
             } else {
                 0.0
