@@ -7,7 +7,7 @@
 //! changes.
 
 use super::{AssetHealth, SourceLink, ViewTime};
-use crate::core::health::{HealthSpec, HealthTracker, SignalHealth, ViewAt};
+use crate::core::health::{HealthSpec, HealthTracker, SignalHealth, ViewAt, anomaly_at};
 use crate::core::scene::Scene;
 use crate::core::store::SignalIndex;
 use crate::ingest::Store;
@@ -101,10 +101,20 @@ pub fn judge_signals(
         lookup: time.lookup(),
     };
     for (i, spec) in state.specs.iter().enumerate() {
-        let (Some(spec), Some(history)) = (spec, store.history(SignalIndex(i as u32))) else {
+        let index = SignalIndex(i as u32);
+        let (Some(spec), Some(history)) = (spec, store.history(index)) else {
             continue;
         };
-        let health = state.trackers[i].evaluate(history, spec, at, link.0);
+        let mut health = state.trackers[i].evaluate(history, spec, at, link.0);
+        // The forecast tracker's anomaly detector feeds health (the mildest kind of issue).
+        if let Some(detector) = forecasts.as_ref().and_then(|f| f.detector(index)) {
+            health.anomaly = anomaly_at(
+                detector.closed(),
+                detector.open(),
+                judged_at,
+                spec.spike.is_some(),
+            );
+        }
         state.changed[i] = health != state.current[i];
         state.current[i] = health;
     }

@@ -10,6 +10,7 @@
 
 pub mod risk;
 
+use crate::core::anomaly::AnomalyDetector;
 use crate::core::forecast::{Prediction, SignalTracker, TrackerConfig, TrackerEvent};
 use crate::core::scene::Scene;
 use crate::core::signal::Timestamp;
@@ -58,6 +59,8 @@ pub struct Forecasts {
     scene: Option<Arc<Scene>>,
     watcher: Option<ChangeWatcher>,
     trackers: Vec<Option<SignalTracker>>,
+    /// Per signal: whether its anomaly windows count (`anomalies` in the scene).
+    detecting: Vec<bool>,
     /// Signals with samples not fed yet, oldest change first.
     backlog: VecDeque<u32>,
     queued: Vec<bool>,
@@ -104,6 +107,20 @@ impl Forecasts {
         self.predict(index, time).map(|p| p.mean)
     }
 
+    /// The anomaly detector of a signal whose anomalies count (forecast, and not switched off
+    /// with `anomalies = false`): what sensor health and risk read.
+    pub fn detector(&self, index: SignalIndex) -> Option<&AnomalyDetector> {
+        if !self
+            .detecting
+            .get(index.0 as usize)
+            .copied()
+            .unwrap_or(false)
+        {
+            return None;
+        }
+        self.tracker(index).map(|t| &t.detector)
+    }
+
     /// The longest horizon over forecast signals, seconds (0 without forecasts).
     pub fn max_horizon_s(&self) -> f64 {
         self.horizon_s
@@ -124,6 +141,13 @@ impl Forecasts {
                 let spec = scene.signal(id)?;
                 let config = scene.forecast.config_for(id, Some(spec.period_s))?;
                 Some(SignalTracker::new(TrackerConfig::new(config)))
+            })
+            .collect();
+        self.detecting = (0..store.len())
+            .map(|i| {
+                store
+                    .id(SignalIndex(i as u32))
+                    .is_some_and(|id| scene.forecast.anomalies_for(id))
             })
             .collect();
         let forecast = self.trackers.iter().flatten();

@@ -122,9 +122,11 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
 pub const HEALTH_COLOR: egui::Color32 = egui::Color32::from_rgb(0xb4, 0xb8, 0xbe);
 
 /// A glyph egui's default fonts have for each kind of sensor problem: `?` when the value is
-/// unknown (stale, disconnected), `⏸` when it is frozen, `⚠` when it is implausible.
+/// unknown (stale, disconnected), `⏸` when it is frozen, `⚠` when it is implausible, `~` when
+/// it behaves unusually (an anomaly).
 pub fn health_glyph(kind: HealthIssueKind) -> &'static str {
     match kind {
+        HealthIssueKind::Anomaly => "~",
         HealthIssueKind::Stale | HealthIssueKind::Disconnected => "?",
         HealthIssueKind::Flatline => "⏸",
         HealthIssueKind::OutOfRange | HealthIssueKind::Spike => "⚠",

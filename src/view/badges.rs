@@ -171,6 +171,7 @@ pub fn priority_color(priority: AlarmPriority) -> egui::Color32 {
 /// egui's default font has these; most other symbols draw as boxes.
 fn health_icon(kind: HealthIssueKind) -> &'static str {
     match kind {
+        HealthIssueKind::Anomaly => "~",
         HealthIssueKind::Stale | HealthIssueKind::Disconnected => "?",
         HealthIssueKind::Spike | HealthIssueKind::Flatline | HealthIssueKind::OutOfRange => "⚠",
     }

@@ -89,3 +89,58 @@ fn stale_and_stuck_transmitters_show_on_their_assets_at_the_right_times() {
     assert_eq!(issues(&mut app, "TK-102"), vec![]);
     assert_eq!(issues(&mut app, "P-102"), vec![]);
 }
+
+/// Deterministic noise in about [-0.5, 0.5].
+fn jitter(k: i64) -> f64 {
+    0.3 * (k as f64 * 1.7).sin() + 0.2 * (k as f64 * 0.37).cos()
+}
+
+#[test]
+fn an_anomaly_window_shows_in_sensor_health_unless_the_signal_switches_by_design() {
+    let mut app = headless_app(&demo_scene());
+    update_until_ready(&mut app);
+    let now = Timestamp::now();
+    let ago = |secs: i64| Timestamp(now.0 - secs * S);
+    // Fifteen minutes at 1 Hz, stepping up by 8 two minutes ago: on TK-101.level (watched for
+    // anomalies) and on P-101.flow (`anomalies = false` in the demo: its pump switches).
+    let step = |s: i64| if s < 120 { 8.0 } else { 0.0 };
+    let level = SignalId::new("TK-101.level");
+    let flow = SignalId::new("P-101.flow");
+    let mut samples: Vec<Sample> = (0..=900)
+        .rev()
+        .map(|s| Sample::new(level.clone(), ago(s), 40.0 + step(s) + jitter(s)))
+        .collect();
+    samples.extend(
+        (0..=900)
+            .rev()
+            .map(|s| Sample::new(flow.clone(), ago(s), 20.0 + step(s) + jitter(s))),
+    );
+    send(&app, samples);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !issues(&mut app, "TK-101")
+        .iter()
+        .any(|i| i.1 == HealthIssueKind::Anomaly)
+    {
+        assert!(std::time::Instant::now() < deadline, "no anomaly on TK-101");
+        app.update();
+    }
+    let entity = asset_entity(&mut app, "TK-101");
+    let health = app.world().get::<AssetHealth>(entity).unwrap().clone();
+    let anomaly = &health.issues[0];
+    assert_eq!(anomaly.signal.as_str(), "TK-101.level");
+    assert!(
+        anomaly.detail.starts_with("level shift upwards"),
+        "{}",
+        anomaly.detail
+    );
+    let since = anomaly.since.expect("an onset");
+    assert!(
+        (since.secs_since(ago(120))).abs() <= 10.0,
+        "onset {:.1} s from the step",
+        since.secs_since(ago(120))
+    );
+    assert_eq!(issues(&mut app, "P-101"), vec![]);
+    // Before the step the level was fine.
+    seek(&mut app, ago(300));
+    assert_eq!(issues(&mut app, "TK-101"), vec![]);
+}

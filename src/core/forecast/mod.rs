@@ -173,6 +173,8 @@ pub struct ForecastSettings {
     pub fit_window: usize,
     /// Samples between fits.
     pub refit_every: usize,
+    /// Watch forecast signals for anomalies (feeding sensor health and risk) by default.
+    pub anomalies: bool,
     /// Per-signal overrides, in file order.
     pub signals: Vec<SignalForecastOverride>,
 }
@@ -186,6 +188,7 @@ impl Default for ForecastSettings {
             method: config.method,
             fit_window: config.fit_window,
             refit_every: config.refit_every,
+            anomalies: true,
             signals: Vec::new(),
         }
     }
@@ -202,6 +205,9 @@ pub struct SignalForecastOverride {
     pub horizon_s: Option<f64>,
     /// Its own method.
     pub method: Option<Method>,
+    /// False where the signal switches by design (a pump starting, a valve stroking), so its
+    /// steps are operation, not anomalies.
+    pub anomalies: Option<bool>,
     /// Where `signal` is written.
     pub location: crate::core::scene::Location,
 }
@@ -223,6 +229,17 @@ impl ForecastSettings {
             refit_every: self.refit_every,
             ..ForecastConfig::default()
         })
+    }
+}
+
+impl ForecastSettings {
+    /// Whether a forecast signal's anomaly windows count (feed health and risk).
+    pub fn anomalies_for(&self, signal: &SignalId) -> bool {
+        self.signals
+            .iter()
+            .find(|o| &o.signal == signal)
+            .and_then(|o| o.anomalies)
+            .unwrap_or(self.anomalies)
     }
 }
 

@@ -267,8 +267,11 @@ fn settings_pick_per_signal_overrides() {
         enabled: None,
         horizon_s: Some(600.0),
         method: Some(Method::Holt),
+        anomalies: Some(false),
         location: crate::core::scene::Location::new("s.toml", 1, 1),
     });
+    assert!(!settings.anomalies_for(&id));
+    assert!(settings.anomalies_for(&SignalId::new("b")));
     let c = settings.config_for(&id, Some(2.0)).unwrap();
     assert_eq!(
         (c.horizon_s, c.method, c.period_s),

@@ -6,6 +6,12 @@
 //! is checked per signal comes from [`HealthSpec`], resolved from the scene's declaration and
 //! its optional `[health]` section ([`HealthConfig`]). Staleness and a lost source reuse
 //! [`crate::core::freshness`], so an asset's faded colour and its health agree.
+//!
+//! The streaming anomaly detector ([`crate::core::anomaly`], run by each signal's forecast
+//! tracker) feeds health too: a window covering the view time (or ended less than
+//! [`ANOMALY_HOLD_S`] before it) is an [`HealthIssueKind::Anomaly`], the least severe kind,
+//! since unusual behaviour may be the process rather than the transmitter. [`anomaly_at`]
+//! finds it; the caller puts it in [`SignalHealth::anomaly`].
 
 mod config;
 mod detect;
@@ -20,6 +26,7 @@ pub use config::{
 pub use detect::{MAX_RUN_SCAN, Spike};
 pub use tracker::HealthTracker;
 
+use crate::core::anomaly::{AnomalyKind, AnomalyWindow};
 use crate::core::freshness::{Freshness, LinkState, StaleCause, freshness};
 use crate::core::history::SignalHistory;
 use crate::core::signal::{SignalId, Timestamp};
@@ -28,6 +35,9 @@ use detect::SampleState;
 /// What is wrong with a sensor's data, ordered from least to most severe.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum HealthIssueKind {
+    /// The anomaly detector sees unusual behaviour (a level shift, a drift, changed noise):
+    /// the data may be right and the process changing, so it is the mildest kind.
+    Anomaly,
     /// A recent value jumped far outside the signal's recent spread (robust z-score).
     Spike,
     /// The value has not changed for much longer than usual: the transmitter may be stuck.
@@ -44,6 +54,7 @@ impl HealthIssueKind {
     /// Short lower-case name for lists, badges and exports.
     pub fn name(self) -> &'static str {
         match self {
+            HealthIssueKind::Anomaly => "anomaly",
             HealthIssueKind::Spike => "spike",
             HealthIssueKind::Flatline => "flatline",
             HealthIssueKind::OutOfRange => "out of range",
@@ -139,6 +150,33 @@ pub struct SignalHealth {
     pub out_of_range: Option<OutOfRange>,
     /// A spike still being shown.
     pub spike: Option<Spike>,
+    /// An anomaly window at the view time (set by the caller from [`anomaly_at`]).
+    pub anomaly: Option<AnomalyWindow>,
+}
+
+/// Seconds an anomaly window stays shown after its last sample, so a short one is seen.
+pub const ANOMALY_HOLD_S: f64 = 15.0;
+
+/// The strongest anomaly window covering `at` (from its onset to [`ANOMALY_HOLD_S`] after its
+/// end; open windows to the latest sample and beyond), among `closed` (in the order they
+/// closed, as [`crate::core::anomaly::AnomalyDetector::closed`] keeps them) and `open`.
+/// Spike windows are skipped when `skip_spikes` (the signal's own spike check reports those).
+pub fn anomaly_at<'a>(
+    closed: &'a std::collections::VecDeque<AnomalyWindow>,
+    open: impl Iterator<Item = &'a AnomalyWindow>,
+    at: Timestamp,
+    skip_spikes: bool,
+) -> Option<AnomalyWindow> {
+    let hold_ns = (ANOMALY_HOLD_S * 1e9) as i64;
+    // Closed windows end in the order they closed: skip those that ended before `at − hold`.
+    let first = closed.partition_point(|w| w.end.0.saturating_add(hold_ns) < at.0);
+    closed
+        .range(first..)
+        .filter(|w| w.end.0.saturating_add(hold_ns) >= at.0)
+        .chain(open.filter(|w| w.open))
+        .filter(|w| w.start <= at && !(skip_spikes && w.kind == AnomalyKind::Spike))
+        .max_by(|a, b| a.score.total_cmp(&b.score))
+        .copied()
 }
 
 impl SignalHealth {
@@ -201,6 +239,7 @@ impl SignalHealth {
             flatline,
             out_of_range,
             spike,
+            anomaly: None,
         }
     }
 
@@ -217,6 +256,7 @@ impl SignalHealth {
             None if self.out_of_range.is_some() => Some(HealthIssueKind::OutOfRange),
             None if self.flatline.is_some() => Some(HealthIssueKind::Flatline),
             None if self.spike.is_some() => Some(HealthIssueKind::Spike),
+            None if self.anomaly.is_some() => Some(HealthIssueKind::Anomaly),
             None => None,
         }
     }
@@ -285,7 +325,33 @@ impl SignalHealth {
                 ),
             ));
         }
+        if let Some(a) = self.anomaly {
+            out.push(issue(
+                HealthIssueKind::Anomaly,
+                Some(a.start),
+                describe_anomaly(&a),
+            ));
+        }
     }
+}
+
+/// What an anomaly window says, for the inspector: its kind, direction, strength and how long
+/// after its estimated onset the detector raised it.
+pub fn describe_anomaly(window: &AnomalyWindow) -> String {
+    let direction = match (window.kind, window.direction >= 0) {
+        (AnomalyKind::VarianceChange, true) => "(noise grew)",
+        (AnomalyKind::VarianceChange, false) => "(noise fell)",
+        (_, true) => "upwards",
+        (_, false) => "downwards",
+    };
+    let delay = window.detected.secs_since(window.start).max(0.0);
+    format!(
+        "{} {direction}, {:.1}× the detection threshold, raised {} s after its onset{}",
+        window.kind.name(),
+        window.score,
+        round((delay * 10.0).round() / 10.0),
+        if window.open { ", still open" } else { "" }
+    )
 }
 
 /// A value with at most four decimals and no trailing zeros, for issue text.

@@ -344,3 +344,85 @@ fn issues_are_listed_worst_first() {
     );
     assert_eq!(issues[2].since, Some(t(0.0)));
 }
+
+fn window(kind: AnomalyKind, start: f64, end: f64, score: f64, open: bool) -> AnomalyWindow {
+    AnomalyWindow {
+        kind,
+        start: t(start),
+        end: t(end),
+        detected: t(start + 4.0),
+        score,
+        direction: 1,
+        open,
+    }
+}
+
+#[test]
+fn anomaly_windows_cover_their_span_plus_a_hold() {
+    use std::collections::VecDeque;
+    let closed: VecDeque<AnomalyWindow> = [
+        window(AnomalyKind::LevelShift, 10.0, 20.0, 1.5, false),
+        window(AnomalyKind::Spike, 30.0, 30.0, 3.0, false),
+        window(AnomalyKind::Drift, 50.0, 80.0, 2.0, false),
+    ]
+    .into_iter()
+    .collect();
+    let open = [window(AnomalyKind::VarianceChange, 100.0, 130.0, 1.2, true)];
+    let at = |secs: f64, skip_spikes: bool| {
+        anomaly_at(&closed, open.iter(), t(secs), skip_spikes).map(|w| w.kind)
+    };
+    // (cursor, skip spikes, expected)
+    let table = [
+        (5.0, false, None),
+        (15.0, false, Some(AnomalyKind::LevelShift)),
+        // The spike overlaps the shift's hold: the stronger one wins.
+        (31.0, false, Some(AnomalyKind::Spike)),
+        (31.0, true, Some(AnomalyKind::LevelShift)),
+        (20.0 + ANOMALY_HOLD_S + 1.0, true, None),
+        (30.0 + ANOMALY_HOLD_S + 0.5, false, None),
+        (60.0, false, Some(AnomalyKind::Drift)),
+        (80.0 + ANOMALY_HOLD_S, false, Some(AnomalyKind::Drift)),
+        (80.0 + ANOMALY_HOLD_S + 1.0, false, None),
+        // Open windows cover everything after their onset, even past their latest sample.
+        (100.0, false, Some(AnomalyKind::VarianceChange)),
+        (500.0, false, Some(AnomalyKind::VarianceChange)),
+    ];
+    for (secs, skip, expected) in table {
+        assert_eq!(at(secs, skip), expected, "at {secs} s, skip spikes {skip}");
+    }
+}
+
+#[test]
+fn an_anomaly_is_the_mildest_issue_and_says_what_it_is() {
+    let spec = spec(1.0);
+    let shift = window(AnomalyKind::LevelShift, 10.0, 20.0, 2.25, true);
+    let mut health = SignalHealth {
+        anomaly: Some(shift),
+        ..SignalHealth::default()
+    };
+    assert!(!health.is_healthy());
+    assert_eq!(health.worst(), Some(HealthIssueKind::Anomaly));
+    let issues = health.issues(&spec);
+    assert_eq!(issues.len(), 1);
+    assert_eq!(issues[0].since, Some(t(10.0)));
+    assert_eq!(
+        issues[0].detail,
+        "level shift upwards, 2.2× the detection threshold, raised 4 s after its onset, still open"
+    );
+    health.spike = Some(Spike {
+        at: t(12.0),
+        value: 90.0,
+        z: 9.0,
+        median: 40.0,
+    });
+    assert_eq!(health.worst(), Some(HealthIssueKind::Spike));
+    let kinds: Vec<_> = health.issues(&spec).iter().map(|i| i.kind).collect();
+    assert_eq!(kinds, [HealthIssueKind::Spike, HealthIssueKind::Anomaly]);
+    let quieter = AnomalyWindow {
+        kind: AnomalyKind::VarianceChange,
+        direction: -1,
+        open: false,
+        ..shift
+    };
+    assert!(describe_anomaly(&quieter).starts_with("variance change (noise fell), 2.2×"));
+}

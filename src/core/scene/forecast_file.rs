@@ -8,10 +8,12 @@
 //! method = "damped"          # "damped" (default) or "holt"
 //! fit_window = 240           # samples the parameter fit looks at
 //! refit_every = 120          # samples between fits
+//! anomalies = true           # anomaly windows feed sensor health and risk (default)
 //!
 //! [[forecast.signals]]
 //! signal = "M-101.temperature"   # a declared signal
-//! horizon = "5m"                 # its own horizon; also `method`, `enabled = false`
+//! horizon = "5m"                 # its own horizon; also `method`, `enabled = false`,
+//!                                # `anomalies = false` (a signal that switches by design)
 //!
 //! [[risk]]
 //! asset = "M-101"            # a bound asset
@@ -44,6 +46,8 @@ pub(super) struct RawForecast {
     #[serde(default)]
     refit_every: Option<Spanned<i64>>,
     #[serde(default)]
+    anomalies: Option<bool>,
+    #[serde(default)]
     signals: Vec<RawSignalForecast>,
 }
 
@@ -58,6 +62,8 @@ struct RawSignalForecast {
     horizon: Option<Spanned<RawDuration>>,
     #[serde(default)]
     method: Option<Spanned<String>>,
+    #[serde(default)]
+    anomalies: Option<bool>,
 }
 
 /// One `[[risk]]` entry.
@@ -97,6 +103,7 @@ impl Converter<'_, '_> {
                 horizon_s: self
                     .horizon(&entry.horizon, &format!("forecast.signals[{i}].horizon"))?,
                 method: self.method(&entry.method, &format!("forecast.signals[{i}].method"))?,
+                anomalies: entry.anomalies,
                 location: self.lines.locate(entry.signal.span().start),
             });
         }
@@ -116,6 +123,7 @@ impl Converter<'_, '_> {
                 Some(value) => self.count(value, "forecast.refit_every", 1, 1_000_000)?,
                 None => defaults.refit_every,
             },
+            anomalies: raw.anomalies.unwrap_or(defaults.anomalies),
             signals: overrides,
         })
     }

@@ -44,8 +44,8 @@ fn no_section_means_defaults_and_every_key_is_read() {
     assert!(scene.risk.is_empty());
     let text = with_forecast(
         "[forecast]\nenabled = false\nhorizon = 90\nmethod = \"holt\"\nfit_window = 100\n\
-         refit_every = 50\n\n[[forecast.signals]]\nsignal = \"P-101.flow\"\nenabled = true\n\
-         horizon = \"10m\"\nmethod = \"damped\"\n\n[[risk]]\nasset = \"P-101\"\nconsequence = 2\n",
+         refit_every = 50\nanomalies = false\n\n[[forecast.signals]]\nsignal = \"P-101.flow\"\n\
+         enabled = true\nhorizon = \"10m\"\nmethod = \"damped\"\nanomalies = true\n\n[[risk]]\nasset = \"P-101\"\nconsequence = 2\n",
     );
     let scene = parse(&text).expect("parses");
     let f = &scene.forecast;
@@ -65,6 +65,8 @@ fn no_section_means_defaults_and_every_key_is_read() {
         (600.0, Method::Damped, 100)
     );
     assert!(f.config_for(&SignalId::new("P-102.flow"), None).is_none());
+    assert!(f.anomalies_for(&SignalId::new("P-101.flow")));
+    assert!(!f.anomalies_for(&SignalId::new("P-102.flow")));
     assert_eq!(scene.risk[0].consequence, 2.0);
 }
 
