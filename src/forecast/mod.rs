@@ -138,7 +138,7 @@ impl Forecasts {
         self.trackers = (0..store.len())
             .map(|i| {
                 let id = store.id(SignalIndex(i as u32))?;
-                let spec = scene.signal(id)?;
+                let spec = scene.signal(id).filter(|spec| !spec.is_flag())?;
                 let config = scene.forecast.config_for(id, Some(spec.period_s))?;
                 Some(SignalTracker::new(TrackerConfig::new(config)))
             })

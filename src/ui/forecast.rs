@@ -1,7 +1,7 @@
 //! Forecasts in the panels: the PREDICTED banner over the viewport and the heat-overlay switch,
 //! the forecast line and interval bands in inspector plots, the inspector's accuracy figures
 //! (MAE against persistence, skill, interval coverage against nominal, drift) and predicted
-//! alarm, and the timeline's styling past now.
+//! alarm, the signal's anomaly windows shaded in its plot, and the timeline's styling past now.
 
 use super::PanelData;
 use crate::core::forecast::LEVELS;
@@ -13,7 +13,7 @@ use crate::plant::BoundSignal;
 use crate::view::risk_heat::RiskOverlay;
 use bevy::prelude::*;
 use bevy_egui::egui;
-use egui_plot::{FilledArea, Line, LineStyle, PlotUi};
+use egui_plot::{FilledArea, Line, LineStyle, PlotUi, Polygon};
 
 /// Points along a plotted forecast path.
 const PATH_POINTS: usize = 32;
@@ -127,6 +127,46 @@ pub(super) fn plot_forecast(plot: &mut PlotUi, forecasts: &Forecasts, signal: &B
             .style(LineStyle::Dashed { length: 6.0 })
             .width(1.5),
     );
+}
+
+/// Shades the anomaly windows of a plotted signal that overlap `window` (grey, like the rest of
+/// sensor health), from their onset to their last sample, over `y` (the plotted values' span),
+/// so the inspector shows what the detector saw and when.
+pub(super) fn plot_anomalies(
+    plot: &mut PlotUi,
+    forecasts: &Forecasts,
+    signal: &BoundSignal,
+    window: (Timestamp, Timestamp),
+    y: (f64, f64),
+) {
+    let Some(detector) = signal.index.and_then(|i| forecasts.detector(i)) else {
+        return;
+    };
+    let [r, g, b, _] = super::inspector::HEALTH_COLOR.to_array();
+    let fill = egui::Color32::from_rgba_unmultiplied(r, g, b, 50);
+    let pad = ((y.1 - y.0) * 0.05).max(1e-6);
+    let (lo, hi) = (y.0 - pad, y.1 + pad);
+    for w in detector.closed().iter().chain(detector.open()) {
+        // A one-sample window (a spike) still gets a visible sliver.
+        let end = w.end.0.max(w.start.0 + 500_000_000);
+        if end < window.0.0 || w.start > window.1 {
+            continue;
+        }
+        // Clipped to the plot's window, so a long window does not stretch the plot.
+        let x0 = w.start.max(window.0).as_secs_f64();
+        let x1 = Timestamp(end.min(window.1.0)).as_secs_f64();
+        plot.add(
+            Polygon::new(
+                format!("anomaly: {}", w.kind.name()),
+                vec![[x0, lo], [x1, lo], [x1, hi], [x0, hi]],
+            )
+            .fill_color(fill)
+            .stroke(egui::Stroke::new(
+                1.0,
+                egui::Color32::from_rgba_unmultiplied(r, g, b, 120),
+            )),
+        );
+    }
 }
 
 /// The inspector's forecast section for the selected asset: its predicted alarm, and per

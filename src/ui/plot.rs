@@ -32,6 +32,11 @@ pub(super) fn signal_plots(ui: &mut egui::Ui, data: &mut PanelData, signals: &[B
             continue;
         }
         let points = plot_points(history, window, MAX_POINTS);
+        let y_span = points
+            .iter()
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), p| {
+                (lo.min(p[1]), hi.max(p[1]))
+            });
         ui.label(
             egui::RichText::new(format!("{} [{}]", signal.id, signal.unit))
                 .monospace()
@@ -54,6 +59,10 @@ pub(super) fn signal_plots(ui: &mut egui::Ui, data: &mut PanelData, signals: &[B
                 Some(format!("{}\n{:.3}", clock_label(position.x), position.y))
             })
             .show(ui, |plot| {
+                if y_span.0 <= y_span.1 {
+                    let forecasts = &data.forecast.forecasts;
+                    super::forecast::plot_anomalies(plot, forecasts, signal, window, y_span);
+                }
                 plot.line(
                     Line::new(signal.id.as_str(), points)
                         .color(egui::Color32::from_rgb(90, 170, 240)),

@@ -72,6 +72,14 @@ pub struct SignalSpec {
     pub precision: usize,
 }
 
+impl SignalSpec {
+    /// A 0/1 state flag (range `[0, 1]`, no decimals, e.g. `M-101.speed > 100`): its steps are
+    /// switching, so it is neither forecast nor watched for anomalies.
+    pub fn is_flag(&self) -> bool {
+        self.precision == 0 && self.range == [0.0, 1.0]
+    }
+}
+
 /// A colour rule attached to a binding: which signal drives it and how values map to colours.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BindingRule {
