@@ -226,3 +226,30 @@ fn robust_scale_ignores_outliers() {
     assert!((robust_scale(&values) - clean).abs() < 0.2 * clean);
     assert_eq!(robust_scale(&VecDeque::new()), 0.0);
 }
+
+#[test]
+#[ignore]
+fn debug_windows() {
+    let fault = match std::env::var("FAULT").as_deref() {
+        Ok("shift") => Fault::Shift,
+        Ok("drift") => Fault::Drift,
+        Ok("variance") => Fault::Variance,
+        _ => Fault::Spike,
+    };
+    for seed in 0..SEEDS {
+        let onset = 1200 + (seed as usize * 37) % 600;
+        let windows = detect(&series(100 + seed, Some((fault, onset))));
+        println!("seed {seed} onset {onset}");
+        for w in windows {
+            println!(
+                "  {:?} start {:.0} det {:.0} end {:.0} score {:.2} dir {}",
+                w.kind,
+                secs(w.start),
+                secs(w.detected),
+                secs(w.end),
+                w.score,
+                w.direction
+            );
+        }
+    }
+}
