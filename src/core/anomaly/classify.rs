@@ -1,9 +1,47 @@
-//! Telling a drift (a ramp) from a level shift (a step) inside a window.
+//! Placing a drift window's onset, and telling a drift (a ramp) from a level shift (a step)
+//! inside a window. Both run once per window, over the remembered samples.
 
 use super::{AnomalyDetector, AnomalyKind};
 use crate::core::signal::Timestamp;
 
 impl AnomalyDetector {
+    /// Where a ramp going `direction` (+1 up) most likely began: the kink of the continuous
+    /// two-piece line that best fits the drift test's samples (`None` when too few, or when
+    /// no kink bends that way).
+    pub(super) fn ramp_start(&self, direction: f64) -> Option<Timestamp> {
+        let samples = self.reference.samples();
+        let n = (2 * self.config.drift_window).min(samples.len());
+        if n < 12 {
+            return None;
+        }
+        let tail: Vec<(Timestamp, f64)> = samples
+            .iter()
+            .skip(samples.len() - n)
+            .map(|s| (s.time, s.seen))
+            .collect();
+        let nf = n as f64;
+        let mx = (nf - 1.0) / 2.0;
+        let sxx = nf * (nf * nf - 1.0) / 12.0;
+        let mut best: Option<(usize, f64)> = None;
+        for kink in (4..n - 4).step_by(2) {
+            let hinge = |i: usize| i.saturating_sub(kink) as f64;
+            let mh = (0..n).map(hinge).sum::<f64>() / nf;
+            let sxh: f64 = (0..n).map(|i| (i as f64 - mx) * hinge(i)).sum();
+            // The hinge with the constant and the line projected out: what it adds.
+            let (mut dot, mut norm) = (0.0, 0.0);
+            for (i, (_, y)) in tail.iter().enumerate() {
+                let h = hinge(i) - mh - sxh / sxx * (i as f64 - mx);
+                dot += h * y;
+                norm += h * h;
+            }
+            let gain = dot * dot / norm;
+            if norm > 0.0 && dot * direction > 0.0 && best.is_none_or(|(_, g)| gain > g) {
+                best = Some((kink, gain));
+            }
+        }
+        best.map(|(kink, _)| tail[kink].0)
+    }
+
     /// Drift when a line through the values since `start` fits them better than the best
     /// single step does (and the line rises more than twice the noise); otherwise a level
     /// shift.

@@ -537,7 +537,8 @@ impl AnomalyDetector {
                 let held = self.slope_run.unsigned_abs() >= self.config.drift_hold.max(1) as u64;
                 held.then(|| {
                     let score = stat.abs() / self.config.drift_z;
-                    (Source::Slope, self.slope_start, stat.signum(), score)
+                    let start = self.ramp_start(stat.signum()).unwrap_or(self.slope_start);
+                    (Source::Slope, start, stat.signum(), score)
                 })
             });
         let Some((source, start, sign, score)) = raised else {
