@@ -1,5 +1,6 @@
 //! Detector precision, recall and delay on labelled series with injected faults, and its
-//! false-alarm rate on clean series. Run with `--nocapture` to see the table.
+//! false-alarm rate on clean series. Run with `--nocapture` to see the table (and with
+//! `SEED_OFFSET=10000` for series the defaults were not tuned on).
 
 use super::*;
 use crate::core::forecast::tests::Noise;
@@ -9,7 +10,7 @@ const S: i64 = 1_000_000_000;
 const T0: i64 = 1_700_000_000 * S;
 /// Samples per labelled series (1 Hz).
 const N: usize = 3000;
-/// Series per fault kind.
+/// Series per fault kind and kind of legitimate dynamics.
 const SEEDS: u64 = 20;
 /// How long a fault lasts (shift and drift stay for the rest of the series).
 const FAULT_S: usize = 300;
@@ -24,13 +25,48 @@ enum Fault {
     Variance,
 }
 
-/// A plant-like signal: slow oscillation (legitimate dynamics) plus white noise (σ = 1),
-/// with `fault` injected at `onset`.
-fn series(seed: u64, fault: Option<(Fault, usize)>) -> Vec<f64> {
+/// Legitimate dynamics under the faults: what the detector must not report.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Dynamics {
+    /// A slow oscillation (±3, 15 min period) under white noise (σ = 1).
+    Oscillation,
+    /// A slow rise, a 30 min swing and a 10 min ripple (a load cycle) under white noise.
+    LoadCycle,
+    /// The slow oscillation under correlated noise (AR(1), φ = 0.3, σ = 1 overall): sensor
+    /// filtering and process turbulence make neighbouring samples alike.
+    Correlated,
+}
+
+const DYNAMICS: [Dynamics; 3] = [
+    Dynamics::Oscillation,
+    Dynamics::LoadCycle,
+    Dynamics::Correlated,
+];
+
+/// A plant-like signal: legitimate `dynamics` plus noise (σ = 1), with `fault` injected at
+/// `onset`.
+fn series(dynamics: Dynamics, seed: u64, fault: Option<(Fault, usize)>) -> Vec<f64> {
     let mut noise = Noise::new(seed);
+    let phi: f64 = if dynamics == Dynamics::Correlated {
+        0.3
+    } else {
+        0.0
+    };
+    let mut correlated = 0.0;
+    let tau = std::f64::consts::TAU;
     (0..N)
         .map(|i| {
-            let base = 50.0 + 3.0 * (std::f64::consts::TAU * i as f64 / 900.0).sin();
+            let t = i as f64;
+            let base = match dynamics {
+                Dynamics::Oscillation | Dynamics::Correlated => {
+                    50.0 + 3.0 * (tau * t / 900.0).sin()
+                }
+                Dynamics::LoadCycle => {
+                    20.0 + 0.002 * t
+                        + 4.0 * (tau * t / 1800.0).sin()
+                        + 0.8 * (tau * t / 600.0 + 1.0).sin()
+                }
+            };
             let mut sigma = 1.0;
             let mut offset = 0.0;
             if let Some((kind, onset)) = fault
@@ -46,12 +82,13 @@ fn series(seed: u64, fault: Option<(Fault, usize)>) -> Vec<f64> {
                     Fault::Variance => {}
                 }
             }
-            base + offset + noise.normal(sigma)
+            correlated = phi * correlated + noise.normal(sigma * (1.0 - phi * phi).sqrt());
+            base + offset + correlated
         })
         .collect()
 }
 
-/// Windows the full pipeline (forecaster → detector) finds in `values`.
+/// Windows the full pipeline (tracker → detector) finds in `values`.
 fn detect(values: &[f64]) -> Vec<AnomalyWindow> {
     let mut tracker = SignalTracker::new(TrackerConfig::new(ForecastConfig {
         period_s: Some(1.0),
@@ -70,6 +107,15 @@ fn detect(values: &[f64]) -> Vec<AnomalyWindow> {
     windows
 }
 
+/// `SEED_OFFSET=n` shifts every seed, to check the figures on series the defaults were not
+/// tuned on.
+fn env_seed() -> u64 {
+    std::env::var("SEED_OFFSET")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(0)
+}
+
 fn secs(t: Timestamp) -> f64 {
     t.secs_since(Timestamp(T0))
 }
@@ -82,6 +128,7 @@ struct Tally {
     true_windows: usize,
     false_windows: usize,
     delays: Vec<f64>,
+    samples: usize,
 }
 
 impl Tally {
@@ -91,8 +138,47 @@ impl Tally {
     fn recall(&self) -> f64 {
         self.detected as f64 / self.faults.max(1) as f64
     }
+    fn right_kind_share(&self) -> f64 {
+        self.right_kind as f64 / self.detected.max(1) as f64
+    }
     fn mean_delay(&self) -> f64 {
         self.delays.iter().sum::<f64>() / self.delays.len().max(1) as f64
+    }
+    fn false_per_10k(&self) -> f64 {
+        self.false_windows as f64 * 10_000.0 / self.samples.max(1) as f64
+    }
+
+    /// Scores the windows found in one series with `fault` at `onset` (seconds = samples).
+    fn add(&mut self, fault: Fault, onset: usize, samples: usize, windows: &[AnomalyWindow]) {
+        self.faults += 1;
+        self.samples += samples;
+        let onset_s = onset as f64;
+        let fault_end_s = match fault {
+            Fault::Spike => onset_s + 10.0,
+            _ => onset_s + FAULT_S as f64 + 60.0,
+        };
+        let mut first: Option<&AnomalyWindow> = None;
+        for w in windows {
+            let raised = secs(w.detected);
+            let inside = raised >= onset_s && raised <= fault_end_s.max(onset_s + MAX_DELAY_S);
+            // A window that started during the fault also belongs to it.
+            let overlaps = secs(w.start) <= fault_end_s && secs(w.end) >= onset_s;
+            if inside || overlaps {
+                self.true_windows += 1;
+                if first.is_none() && raised - onset_s <= MAX_DELAY_S && raised >= onset_s {
+                    first = Some(w);
+                }
+            } else {
+                self.false_windows += 1;
+            }
+        }
+        if let Some(w) = first {
+            self.detected += 1;
+            self.delays.push(secs(w.detected) - onset_s);
+            if w.kind == expected_kind(fault) {
+                self.right_kind += 1;
+            }
+        }
     }
 }
 
@@ -105,38 +191,19 @@ fn expected_kind(fault: Fault) -> AnomalyKind {
     }
 }
 
-fn evaluate(fault: Fault) -> Tally {
+/// Every dynamics × seed series with `fault` injected, scored.
+fn evaluate(fault: Fault, dynamics: &[Dynamics]) -> Tally {
     let mut tally = Tally::default();
-    for seed in 0..SEEDS {
-        let onset = 1200 + (seed as usize * 37) % 600;
-        let windows = detect(&series(100 + seed, Some((fault, onset))));
-        tally.faults += 1;
-        let onset_s = onset as f64;
-        let fault_end_s = match fault {
-            Fault::Spike => onset_s + 10.0,
-            _ => onset_s + FAULT_S as f64 + 60.0,
-        };
-        let mut first: Option<&AnomalyWindow> = None;
-        for w in &windows {
-            let raised = secs(w.detected);
-            let inside = raised >= onset_s && raised <= fault_end_s.max(onset_s + MAX_DELAY_S);
-            // A window that started during the fault also belongs to it.
-            let overlaps = secs(w.start) <= fault_end_s && secs(w.end) >= onset_s;
-            if inside || overlaps {
-                tally.true_windows += 1;
-                if first.is_none() && raised - onset_s <= MAX_DELAY_S && raised >= onset_s {
-                    first = Some(w);
-                }
-            } else {
-                tally.false_windows += 1;
-            }
-        }
-        if let Some(w) = first {
-            tally.detected += 1;
-            tally.delays.push(secs(w.detected) - onset_s);
-            if w.kind == expected_kind(fault) {
-                tally.right_kind += 1;
-            }
+    for (d, dynamics) in dynamics.iter().enumerate() {
+        for seed in 0..SEEDS {
+            let onset = 1200 + (seed as usize * 37) % 600;
+            let seed = seed + env_seed();
+            let values = series(
+                *dynamics,
+                100 + 1000 * d as u64 + seed,
+                Some((fault, onset)),
+            );
+            tally.add(fault, onset, values.len(), &detect(&values));
         }
     }
     tally
@@ -145,39 +212,39 @@ fn evaluate(fault: Fault) -> Tally {
 #[test]
 fn detector_precision_recall_and_delay_on_injected_faults() {
     println!(
-        "{:<10} {:>6} {:>9} {:>7} {:>10} {:>10} {:>8}",
-        "fault", "series", "precision", "recall", "right kind", "delay s", "false"
+        "{:<10} {:>6} {:>9} {:>7} {:>10} {:>8} {:>6} {:>9}",
+        "fault", "series", "precision", "recall", "right kind", "delay s", "false", "per 10k"
     );
-    // (fault, least precision, least recall, least share of detections of the right kind).
-    // A slow drift (0.04 σ/s) on a signal that moves by itself is the hard case: the
-    // forecaster learns to follow it, so only the slow lagged-error test sees it, late.
+    // (fault, least precision, least recall). A slow drift (0.04 σ/s) on a signal that
+    // moves by itself is the hard case: it is told from the legitimate dynamics only by how
+    // abruptly its slope changes.
     let table = [
-        (Fault::Shift, 0.9, 0.9, 0.7),
-        (Fault::Drift, 0.8, 0.4, 0.0),
-        (Fault::Spike, 0.9, 0.9, 0.7),
-        // Noise ×3 throws 7σ outliers: the first window is usually a spike, the variance
-        // window follows.
-        (Fault::Variance, 0.85, 0.9, 0.0),
+        (Fault::Shift, 0.85, 0.9),
+        (Fault::Drift, 0.85, 0.8),
+        (Fault::Spike, 0.85, 0.9),
+        (Fault::Variance, 0.85, 0.9),
     ];
     let mut failures = Vec::new();
-    for (fault, min_precision, min_recall, min_kind) in table {
-        let t = evaluate(fault);
+    for (fault, min_precision, min_recall) in table {
+        let t = evaluate(fault, &DYNAMICS);
         println!(
-            "{:<10} {:>6} {:>9.2} {:>7.2} {:>10} {:>10.1} {:>8}",
+            "{:<10} {:>6} {:>9.2} {:>7.2} {:>10} {:>8.1} {:>6} {:>9.2}",
             format!("{fault:?}"),
             t.faults,
             t.precision(),
             t.recall(),
             format!("{}/{}", t.right_kind, t.detected),
             t.mean_delay(),
-            t.false_windows
+            t.false_windows,
+            t.false_per_10k()
         );
-        let kind = t.right_kind as f64 / t.detected.max(1) as f64;
-        if t.precision() < min_precision || t.recall() < min_recall || kind < min_kind {
+        // The first window of a detected fault names it right at least 4 times in 5.
+        if t.precision() < min_precision || t.recall() < min_recall || t.right_kind_share() < 0.8 {
             failures.push(format!(
-                "{fault:?}: precision {:.2}, recall {:.2}, right kind {kind:.2}",
+                "{fault:?}: precision {:.2}, recall {:.2}, right kind {:.2}",
                 t.precision(),
-                t.recall()
+                t.recall(),
+                t.right_kind_share()
             ));
         }
     }
@@ -186,24 +253,29 @@ fn detector_precision_recall_and_delay_on_injected_faults() {
 
 #[test]
 fn few_false_alarms_on_clean_series() {
-    let mut windows = 0;
-    let mut samples = 0;
-    for seed in 0..SEEDS {
-        let values = series(500 + seed, None);
-        samples += values.len();
-        windows += detect(&values).len();
+    let mut failures = Vec::new();
+    for (d, dynamics) in DYNAMICS.into_iter().enumerate() {
+        let mut windows = 0;
+        let mut samples = 0;
+        for seed in 0..SEEDS {
+            let values = series(dynamics, 500 + 1000 * d as u64 + seed + env_seed(), None);
+            samples += values.len();
+            windows += detect(&values).len();
+        }
+        let per_10k = windows as f64 * 10_000.0 / samples as f64;
+        println!(
+            "clean {dynamics:?}: {windows} windows in {samples} samples ({per_10k:.2} per 10,000)"
+        );
+        if per_10k > 1.0 {
+            failures.push(format!("{dynamics:?}: {per_10k:.2} per 10,000 samples"));
+        }
     }
-    let per_10k = windows as f64 * 10_000.0 / samples as f64;
-    println!("clean: {windows} windows in {samples} samples ({per_10k:.2} per 10,000 samples)");
-    assert!(
-        per_10k <= 1.0,
-        "{per_10k:.2} false alarms per 10,000 samples"
-    );
+    assert!(failures.is_empty(), "{failures:#?}");
 }
 
 #[test]
 fn windows_report_kind_times_and_close() {
-    let values = series(7, Some((Fault::Shift, 1500)));
+    let values = series(Dynamics::Oscillation, 7, Some((Fault::Shift, 1500)));
     let windows = detect(&values);
     let shift = windows
         .iter()
@@ -219,10 +291,114 @@ fn windows_report_kind_times_and_close() {
 }
 
 #[test]
+fn detection_does_not_depend_on_forecast_tuning() {
+    let values = series(Dynamics::LoadCycle, 11, Some((Fault::Drift, 1400)));
+    let mut found = Vec::new();
+    for (horizon_s, method) in [
+        (60.0, crate::core::forecast::Method::Damped),
+        (600.0, crate::core::forecast::Method::Holt),
+    ] {
+        let mut tracker = SignalTracker::new(TrackerConfig::new(ForecastConfig {
+            period_s: Some(1.0),
+            horizon_s,
+            method,
+            ..ForecastConfig::default()
+        }));
+        let mut windows = Vec::new();
+        for (i, v) in values.iter().enumerate() {
+            tracker.update(Timestamp(T0 + i as i64 * S), *v, &mut |e| {
+                if let TrackerEvent::Anomaly(w) = e {
+                    windows.push(w);
+                }
+            });
+        }
+        found.push(windows);
+    }
+    assert!(!found[0].is_empty());
+    assert_eq!(found[0], found[1]);
+}
+
+#[test]
+fn sliding_lines_match_a_direct_fit_and_restart_at_a_change() {
+    let mut noise = Noise::new(3);
+    let mut reference = reference::Reference::new(50, 20, 64);
+    let mut values = Vec::new();
+    for i in 0..3000 {
+        let v = 0.01 * i as f64 + noise.normal(1.0) + if i >= 2990 { 30.0 } else { 0.0 };
+        values.push(v);
+        reference.push(reference::Sample {
+            time: Timestamp(T0 + i * S),
+            raw: v,
+            seen: v,
+        });
+    }
+    // Ordinary least squares over `tail`: its value one step past it, and its slope.
+    let direct = |tail: &[f64]| {
+        let n = tail.len() as f64;
+        let mx = (n - 1.0) / 2.0;
+        let my = tail.iter().sum::<f64>() / n;
+        let (mut sxy, mut sxx) = (0.0, 0.0);
+        for (j, y) in tail.iter().enumerate() {
+            sxy += (j as f64 - mx) * (y - my);
+            sxx += (j as f64 - mx).powi(2);
+        }
+        (my + sxy / sxx * (n - mx), sxy / sxx)
+    };
+    let (expected, _) = direct(&values[values.len() - 50..]);
+    assert!((reference.expected().unwrap() - expected).abs() < 1e-6);
+    let (_, older) = reference.older.line().unwrap();
+    let (_, older_direct) = direct(&values[values.len() - 40..values.len() - 20]);
+    assert!(
+        (older - older_direct).abs() < 1e-9,
+        "{older} vs {older_direct}"
+    );
+    // After a restart at the step only the samples since it count.
+    reference.restart(Timestamp(T0 + 2990 * S));
+    let (since, _) = direct(&values[2990..]);
+    assert!((reference.expected().unwrap() - since).abs() < 1e-6);
+    assert!(reference.expected().unwrap() > 50.0);
+}
+
+#[test]
 fn robust_scale_ignores_outliers() {
     let mut values: VecDeque<f64> = (0..100).map(|i| f64::from(i % 5) - 2.0).collect();
     let clean = robust_scale(&values);
     values.extend([1e6, -1e6, 1e6]);
     assert!((robust_scale(&values) - clean).abs() < 0.2 * clean);
     assert_eq!(robust_scale(&VecDeque::new()), 0.0);
+}
+
+#[test]
+#[ignore = "prints every window per series: FAULT=shift|drift|spike|variance DYNAMICS=0|1|2"]
+fn debug_windows() {
+    let fault = match std::env::var("FAULT").as_deref() {
+        Ok("shift") => Fault::Shift,
+        Ok("drift") => Fault::Drift,
+        Ok("variance") => Fault::Variance,
+        _ => Fault::Spike,
+    };
+    let d: usize = std::env::var("DYNAMICS")
+        .ok()
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0);
+    for seed in 0..SEEDS {
+        let onset = 1200 + (seed as usize * 37) % 600;
+        let values = series(
+            DYNAMICS[d],
+            100 + 1000 * d as u64 + seed,
+            Some((fault, onset)),
+        );
+        println!("seed {seed} onset {onset}");
+        for w in detect(&values) {
+            println!(
+                "  {:?} start {:.0} det {:.0} end {:.0} score {:.2} dir {}",
+                w.kind,
+                secs(w.start),
+                secs(w.detected),
+                secs(w.end),
+                w.score,
+                w.direction
+            );
+        }
+    }
 }

@@ -35,8 +35,7 @@ pub enum TrackerEvent {
     Anomaly(AnomalyWindow),
 }
 
-/// Forecasts one signal, scores its forecasts as they come due and watches its residuals for
-/// anomalies. The viewer keeps one per forecast signal; `twinscope analyze` replays history
+/// Forecasts one signal, scores its forecasts as they come due and watches it for anomalies. The viewer keeps one per forecast signal; `twinscope analyze` replays history
 /// through the same type.
 #[derive(Clone, Debug)]
 pub struct SignalTracker {
@@ -61,9 +60,9 @@ impl SignalTracker {
         }
     }
 
-    /// Takes one sample: scores forecasts due by now, tests the one-step residual for
-    /// anomalies, updates the forecaster and, every issue interval, puts up a new forecast for
-    /// `time + horizon`. Out-of-order and non-finite samples are ignored.
+    /// Takes one sample: scores forecasts due by now, hands it to the anomaly detector (which
+    /// keeps its own reference), updates the forecaster and, every issue interval, puts up a
+    /// new forecast for `time + horizon`. Out-of-order and non-finite samples are ignored.
     pub fn update(&mut self, time: Timestamp, value: f64, on_event: &mut dyn FnMut(TrackerEvent)) {
         if !value.is_finite() || self.forecaster.last().is_some_and(|(t, _)| time <= t) {
             return;
@@ -71,15 +70,10 @@ impl SignalTracker {
         self.validator.observe(time, value, &mut |score| {
             on_event(TrackerEvent::Scored(score))
         });
-        if let Some(expected) = self.forecaster.next_value() {
-            let lagged = self
-                .forecaster
-                .lagged_forecast(self.detector.config().drift_lag);
-            self.detector
-                .update(time, value, expected, lagged, &mut |window| {
-                    on_event(TrackerEvent::Anomaly(window))
-                });
-        }
+        // The detector keeps its own reference, so retuning forecasts leaves detection alone.
+        self.detector.update(time, value, &mut |window| {
+            on_event(TrackerEvent::Anomaly(window))
+        });
         self.forecaster.update(time, value);
         if self.forecaster.ready() && self.validator.wants_forecast(time) {
             let horizon_ns = (self.forecaster.horizon_s() * 1e9) as i64;
