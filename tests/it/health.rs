@@ -90,9 +90,12 @@ fn stale_and_stuck_transmitters_show_on_their_assets_at_the_right_times() {
     assert_eq!(issues(&mut app, "P-102"), vec![]);
 }
 
-/// Deterministic noise in about [-0.5, 0.5].
+/// Deterministic white noise in [-0.4, 0.4] (an LCG), reproducible without a crate.
 fn jitter(k: i64) -> f64 {
-    0.3 * (k as f64 * 1.7).sin() + 0.2 * (k as f64 * 0.37).cos()
+    let x = (k as u64)
+        .wrapping_mul(6_364_136_223_846_793_005)
+        .wrapping_add(1_442_695_040_888_963_407);
+    (((x >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0) * 0.4
 }
 
 #[test]
@@ -101,14 +104,14 @@ fn an_anomaly_window_shows_in_sensor_health_unless_the_signal_switches_by_design
     update_until_ready(&mut app);
     let now = Timestamp::now();
     let ago = |secs: i64| Timestamp(now.0 - secs * S);
-    // Fifteen minutes at 1 Hz, stepping up by 8 two minutes ago: on TK-101.level (watched for
-    // anomalies) and on P-101.flow (`anomalies = false` in the demo: its pump switches).
+    // Fifteen minutes at 1 Hz, stepping up by 8 two minutes ago: on M-103.temperature (watched
+    // for anomalies) and on P-101.flow (`anomalies = false` in the demo: its pump switches).
     let step = |s: i64| if s < 120 { 8.0 } else { 0.0 };
-    let level = SignalId::new("TK-101.level");
+    let level = SignalId::new("M-103.temperature");
     let flow = SignalId::new("P-101.flow");
     let mut samples: Vec<Sample> = (0..=900)
         .rev()
-        .map(|s| Sample::new(level.clone(), ago(s), 40.0 + step(s) + jitter(s)))
+        .map(|s| Sample::new(level.clone(), ago(s), 75.0 + step(s) + jitter(s)))
         .collect();
     samples.extend(
         (0..=900)
@@ -117,17 +120,17 @@ fn an_anomaly_window_shows_in_sensor_health_unless_the_signal_switches_by_design
     );
     send(&app, samples);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !issues(&mut app, "TK-101")
+    while !issues(&mut app, "M-103")
         .iter()
         .any(|i| i.1 == HealthIssueKind::Anomaly)
     {
-        assert!(std::time::Instant::now() < deadline, "no anomaly on TK-101");
+        assert!(std::time::Instant::now() < deadline, "no anomaly on M-103");
         app.update();
     }
-    let entity = asset_entity(&mut app, "TK-101");
+    let entity = asset_entity(&mut app, "M-103");
     let health = app.world().get::<AssetHealth>(entity).unwrap().clone();
     let anomaly = &health.issues[0];
-    assert_eq!(anomaly.signal.as_str(), "TK-101.level");
+    assert_eq!(anomaly.signal.as_str(), "M-103.temperature");
     assert!(
         anomaly.detail.starts_with("level shift upwards"),
         "{}",
@@ -140,7 +143,7 @@ fn an_anomaly_window_shows_in_sensor_health_unless_the_signal_switches_by_design
         since.secs_since(ago(120))
     );
     assert_eq!(issues(&mut app, "P-101"), vec![]);
-    // Before the step the level was fine.
+    // Before the step the temperature was fine.
     seek(&mut app, ago(300));
-    assert_eq!(issues(&mut app, "TK-101"), vec![]);
+    assert_eq!(issues(&mut app, "M-103"), vec![]);
 }

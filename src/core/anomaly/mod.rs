@@ -241,6 +241,9 @@ pub struct AnomalyDetector {
     var_start: Option<Timestamp>,
     variance: Option<AnomalyWindow>,
     variance_quiet_until: u64,
+    /// Since when (in samples) the scale has not been allowed to learn: a window open or the
+    /// noise up. Past [`AnomalyConfig::max_open`] the detector re-baselines.
+    unsettled_since: Option<u64>,
     closed: VecDeque<AnomalyWindow>,
     closed_total: u64,
 }
@@ -274,6 +277,7 @@ impl AnomalyDetector {
             var_start: None,
             variance: None,
             variance_quiet_until: 0,
+            unsettled_since: None,
             closed: VecDeque::new(),
             closed_total: 0,
             config,
@@ -348,7 +352,16 @@ impl AnomalyDetector {
         let learning = self.seen <= self.config.warmup as u64;
         // The reference scale learns only from quiet stretches (no window open, noise not
         // growing), so a fault cannot hide itself by inflating it.
-        if self.shift.is_none() && self.variance.is_none() && self.var_z < 2.0 {
+        let settled = self.shift.is_none() && self.variance.is_none() && self.var_z < 2.0;
+        if settled {
+            self.unsettled_since = None;
+        } else if !learning {
+            let since = *self.unsettled_since.get_or_insert(self.seen);
+            if self.seen - since >= self.config.max_open as u64 {
+                self.rebaseline(time, on_closed);
+            }
+        }
+        if settled {
             if self.residuals.len() == self.config.scale_window.max(8) {
                 self.residuals.pop_front();
             }

@@ -98,6 +98,27 @@ impl AnomalyDetector {
         self.swings.push_back(swing && z.abs() <= limit);
     }
 
+    /// Accepts the noise level of the last [`super::AnomalyConfig::max_open`] samples as the
+    /// new normal: a window is an event, not a new normal, and a scale frozen at an old,
+    /// quieter level would keep a variance window open, and the other tests standing aside,
+    /// for ever. Closes an open variance window; the scale restarts from the present noise.
+    pub(super) fn rebaseline(&mut self, time: Timestamp, on_closed: &mut dyn FnMut(AnomalyWindow)) {
+        if let Some(mut window) = self.variance.take() {
+            window.end = time;
+            window.open = false;
+            self.close(window, on_closed);
+        }
+        self.scale *= self.var_z.max(1e-6).sqrt();
+        self.var_z = 1.0;
+        self.residuals.clear();
+        self.var_run = 0;
+        self.var_start = None;
+        self.diffs.clear();
+        self.last_z = None;
+        self.variance_quiet_until = self.seen + self.config.holdoff as u64;
+        self.unsettled_since = None;
+    }
+
     pub(super) fn dynamics(&mut self, time: Timestamp, on_closed: &mut dyn FnMut(AnomalyWindow)) {
         let ratio = self.config.variance_ratio.max(1.0);
         if let Some(mut window) = self.variance.take() {

@@ -367,38 +367,3 @@ fn robust_scale_ignores_outliers() {
     assert!((robust_scale(&values) - clean).abs() < 0.2 * clean);
     assert_eq!(robust_scale(&VecDeque::new()), 0.0);
 }
-
-#[test]
-#[ignore = "prints every window per series: FAULT=shift|drift|spike|variance DYNAMICS=0|1|2"]
-fn debug_windows() {
-    let fault = match std::env::var("FAULT").as_deref() {
-        Ok("shift") => Fault::Shift,
-        Ok("drift") => Fault::Drift,
-        Ok("variance") => Fault::Variance,
-        _ => Fault::Spike,
-    };
-    let d: usize = std::env::var("DYNAMICS")
-        .ok()
-        .and_then(|d| d.parse().ok())
-        .unwrap_or(0);
-    for seed in 0..SEEDS {
-        let onset = 1200 + (seed as usize * 37) % 600;
-        let values = series(
-            DYNAMICS[d],
-            100 + 1000 * d as u64 + seed,
-            Some((fault, onset)),
-        );
-        println!("seed {seed} onset {onset}");
-        for w in detect(&values) {
-            println!(
-                "  {:?} start {:.0} det {:.0} end {:.0} score {:.2} dir {}",
-                w.kind,
-                secs(w.start),
-                secs(w.detected),
-                secs(w.end),
-                w.score,
-                w.direction
-            );
-        }
-    }
-}

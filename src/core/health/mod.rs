@@ -154,8 +154,9 @@ pub struct SignalHealth {
     pub anomaly: Option<AnomalyWindow>,
 }
 
-/// Seconds an anomaly window stays shown after its last sample, so a short one is seen.
-pub const ANOMALY_HOLD_S: f64 = 15.0;
+/// Seconds an anomaly window stays shown after its last sample, so a short one is seen: a level
+/// shift's window closes once the detector has re-learnt the new level, often within seconds.
+pub const ANOMALY_HOLD_S: f64 = 120.0;
 
 /// The strongest anomaly window covering `at` (from its onset to [`ANOMALY_HOLD_S`] after its
 /// end; open windows to the latest sample and beyond), among `closed` (in the order they

@@ -363,11 +363,17 @@ fn anomaly_windows_cover_their_span_plus_a_hold() {
     let closed: VecDeque<AnomalyWindow> = [
         window(AnomalyKind::LevelShift, 10.0, 20.0, 1.5, false),
         window(AnomalyKind::Spike, 30.0, 30.0, 3.0, false),
-        window(AnomalyKind::Drift, 50.0, 80.0, 2.0, false),
+        window(AnomalyKind::Drift, 500.0, 530.0, 2.0, false),
     ]
     .into_iter()
     .collect();
-    let open = [window(AnomalyKind::VarianceChange, 100.0, 130.0, 1.2, true)];
+    let open = [window(
+        AnomalyKind::VarianceChange,
+        1000.0,
+        1030.0,
+        1.2,
+        true,
+    )];
     let at = |secs: f64, skip_spikes: bool| {
         anomaly_at(&closed, open.iter(), t(secs), skip_spikes).map(|w| w.kind)
     };
@@ -380,12 +386,12 @@ fn anomaly_windows_cover_their_span_plus_a_hold() {
         (31.0, true, Some(AnomalyKind::LevelShift)),
         (20.0 + ANOMALY_HOLD_S + 1.0, true, None),
         (30.0 + ANOMALY_HOLD_S + 0.5, false, None),
-        (60.0, false, Some(AnomalyKind::Drift)),
-        (80.0 + ANOMALY_HOLD_S, false, Some(AnomalyKind::Drift)),
-        (80.0 + ANOMALY_HOLD_S + 1.0, false, None),
+        (510.0, false, Some(AnomalyKind::Drift)),
+        (530.0 + ANOMALY_HOLD_S, false, Some(AnomalyKind::Drift)),
+        (530.0 + ANOMALY_HOLD_S + 1.0, false, None),
         // Open windows cover everything after their onset, even past their latest sample.
-        (100.0, false, Some(AnomalyKind::VarianceChange)),
-        (500.0, false, Some(AnomalyKind::VarianceChange)),
+        (1000.0, false, Some(AnomalyKind::VarianceChange)),
+        (5000.0, false, Some(AnomalyKind::VarianceChange)),
     ];
     for (secs, skip, expected) in table {
         assert_eq!(at(secs, skip), expected, "at {secs} s, skip spikes {skip}");

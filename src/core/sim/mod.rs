@@ -11,6 +11,8 @@
 //! see [`sensor_faults`] for the schedule. M-103 also heats up slowly every half hour (fouled
 //! cooling, [`episodes`]), so forecasts and predicted alarms have a steady ramp to show.
 
+#[cfg(test)]
+mod anomaly_demo_tests;
 pub mod episodes;
 mod forklift;
 pub mod sensor_faults;
