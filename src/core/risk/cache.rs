@@ -3,26 +3,10 @@
 
 use super::{
     AnomalyTerm, RiskInputs, RiskModel, RiskScore, ScenarioTerm, SignalKey, WatchedLimit,
-    limit_crossing, pick_driver, push_outsiders, rank_order, score_asset, signal_anomaly,
+    RankKey, cmp_rank_keys, limit_crossing, pick_driver, push_outsiders, rank_key, score_asset, signal_anomaly,
     signal_key, strongest,
 };
 use crate::core::forecast::Crossing;
-
-/// One cached term: what it was computed from (`None`: never computed) and its value.
-#[derive(Clone, Debug)]
-struct Cached<T> {
-    key: Option<SignalKey>,
-    value: Option<T>,
-}
-
-impl<T> Default for Cached<T> {
-    fn default() -> Self {
-        Self {
-            key: None,
-            value: None,
-        }
-    }
-}
 
 /// How much the passes so far recomputed (tests and benchmarks count on it).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -40,11 +24,12 @@ pub struct RiskStats {
 }
 
 /// A [`RiskModel`]'s scores, kept current pass by pass: each limit's crossing and each
-/// watched signal's anomaly term is cached under its signal's [`SignalKey`] (the forecaster's
-/// sample count and last sample time, all a crossing or a window depends on) and recomputed
-/// only when that key moved; an asset is rescored when one of its terms changed or the what-if
-/// terms did; the ranking (an index permutation, nearly sorted from the last pass, so the sort
-/// is about linear) is re-sorted only when a score or its tie-break moved.
+/// watched signal's anomaly term is cached, and recomputed only when its signal's
+/// [`SignalKey`] (the forecaster's sample count and last sample time, all a crossing or a
+/// window depends on) moved, each distinct signal's key read once a pass; an asset is rescored
+/// when one of its terms was recomputed or the what-if terms changed; the ranking (an index
+/// permutation, nearly sorted from the last pass, so the sort is about linear) is re-sorted
+/// only when a score or its tie-break moved.
 #[derive(Clone, Debug)]
 pub struct RiskCache {
     model: RiskModel,
@@ -52,8 +37,22 @@ pub struct RiskCache {
     /// entry than assets.
     limit_start: Vec<usize>,
     signal_start: Vec<usize>,
-    limits: Vec<Cached<Crossing>>,
-    signals: Vec<Cached<AnomalyTerm>>,
+    /// Cached crossing of each limit, assets' limits one after another.
+    limits: Vec<Option<Crossing>>,
+    /// Cached anomaly term of each watched signal, likewise.
+    signals: Vec<Option<AnomalyTerm>>,
+    /// The distinct caller slots the model reads (`None`: unbound), and for each the key it
+    /// had at the last pass (`None`: never read).
+    slots: Vec<Option<usize>>,
+    slot_keys: Vec<Option<SignalKey>>,
+    /// Which of `slots` each limit and each watched signal reads.
+    limit_slot: Vec<u32>,
+    signal_slot: Vec<u32>,
+    /// Assets reading each of `slots`: `slot_users[slot_user_start[p]..slot_user_start[p + 1]]`.
+    slot_user_start: Vec<usize>,
+    slot_users: Vec<u32>,
+    /// Per slot, whether it advanced in this pass (cleared after).
+    advanced: Vec<bool>,
     /// The what-if terms of the last pass.
     scenario: Vec<ScenarioTerm>,
     /// Scores in model order, then scenario outsiders.
@@ -62,10 +61,14 @@ pub struct RiskCache {
     order: Vec<u32>,
     /// Rank of each score.
     position: Vec<u32>,
+    /// Each score's rank key, dense so a re-sort reads no score.
+    keys: Vec<RankKey>,
     /// Each score's place in name order (the ranking's last tie-break, as an integer).
     name_rank: Vec<u32>,
-    /// Model assets whose terms changed in the last pass.
+    /// Model assets reading a slot that advanced in the last pass (then: whose terms changed).
     changed: Vec<usize>,
+    /// Per asset, whether it is in `changed` (cleared after).
+    marked: Vec<bool>,
     evaluated: bool,
     stats: RiskStats,
 }
@@ -80,26 +83,45 @@ impl RiskCache {
     /// A cache for `model` (slots bound), nothing computed yet: every asset scores 0 until the
     /// first [`RiskCache::evaluate`].
     pub fn new(model: RiskModel) -> Self {
-        let offsets = |count: &dyn Fn(usize) -> usize| {
-            let mut start = Vec::with_capacity(model.assets.len() + 1);
-            let mut at = 0;
-            for i in 0..model.assets.len() {
-                start.push(at);
-                at += count(i);
+        let assets = &model.assets;
+        let limit_start = offsets(assets.iter().map(|a| a.limits.len()));
+        let signal_start = offsets(assets.iter().map(|a| a.signals.len()));
+        // Distinct slots, and who reads each.
+        let mut slots: Vec<Option<usize>> = Vec::new();
+        let mut index = std::collections::HashMap::new();
+        let mut users: Vec<Vec<u32>> = Vec::new();
+        let mut at = |slot: Option<usize>, asset: usize| {
+            let p = *index.entry(slot).or_insert_with(|| {
+                slots.push(slot);
+                users.push(Vec::new());
+                slots.len() - 1
+            });
+            if users[p].last() != Some(&(asset as u32)) {
+                users[p].push(asset as u32);
             }
-            start.push(at);
-            start
+            p as u32
         };
-        let limit_start = offsets(&|i| model.assets[i].limits.len());
-        let signal_start = offsets(&|i| model.assets[i].signals.len());
-        let scores = model
-            .assets
+        let (mut limit_slot, mut signal_slot) = (Vec::new(), Vec::new());
+        for (a, asset) in assets.iter().enumerate() {
+            limit_slot.extend(asset.limits.iter().map(|l| at(l.slot, a)));
+            signal_slot.extend(asset.signals.iter().map(|w| at(w.slot, a)));
+        }
+        let slot_user_start = offsets(users.iter().map(Vec::len));
+        let scores = assets
             .iter()
             .map(|a| score_asset(a, None, &[], None))
             .collect();
         let mut cache = Self {
-            limits: vec![Cached::default(); limit_start[model.assets.len()]],
-            signals: vec![Cached::default(); signal_start[model.assets.len()]],
+            limits: vec![None; limit_slot.len()],
+            signals: vec![None; signal_slot.len()],
+            slot_keys: vec![None; slots.len()],
+            advanced: vec![false; slots.len()],
+            marked: vec![false; assets.len()],
+            slots,
+            limit_slot,
+            signal_slot,
+            slot_user_start,
+            slot_users: users.concat(),
             limit_start,
             signal_start,
             model,
@@ -107,6 +129,7 @@ impl RiskCache {
             scores,
             order: Vec::new(),
             position: Vec::new(),
+            keys: Vec::new(),
             name_rank: Vec::new(),
             changed: Vec::new(),
             evaluated: false,
@@ -122,38 +145,36 @@ impl RiskCache {
     }
 
     /// Brings every score up to date with `inputs` and `scenario`; returns whether anything
-    /// changed (a crossing, an anomaly term, a score or the set of assets).
+    /// changed (a crossing, an anomaly term, or the what-if terms).
     pub fn evaluate(&mut self, inputs: &dyn RiskInputs, scenario: &[ScenarioTerm]) -> bool {
         self.stats.passes += 1;
-        self.changed.clear();
         let rescore_all = !self.evaluated || self.scenario != scenario;
         if rescore_all {
             self.scenario = scenario.to_vec();
         }
         self.evaluated = true;
-        let mut resort = false;
-        for a in 0..self.model.assets.len() {
-            let mut dirty = self.refresh_limits(a, inputs);
-            dirty |= self.refresh_signals(a, inputs);
-            if dirty {
-                self.changed.push(a);
+        self.mark_advanced(inputs);
+        // Recompute the terms of assets reading an advanced slot; keep those that changed.
+        let mut candidates = std::mem::take(&mut self.changed);
+        candidates.retain(|&a| {
+            self.marked[a] = false;
+            self.refresh(a, inputs)
+        });
+        self.changed = candidates;
+        self.advanced.iter_mut().for_each(|x| *x = false);
+        let mut moved = Vec::new();
+        let rescore: Vec<usize> = if rescore_all {
+            (0..self.model.assets.len()).collect()
+        } else {
+            self.changed.clone()
+        };
+        for a in rescore {
+            let score = self.score_of(a);
+            let key = rank_key(&score);
+            if cmp_rank_keys(key, self.keys[a]).is_ne() {
+                moved.push(a as u32);
             }
-            if !(dirty || rescore_all) {
-                continue;
-            }
-            let asset = &self.model.assets[a];
-            let limits = &self.limits[self.limit_start[a]..self.limit_start[a + 1]];
-            let driver = pick_driver(
-                asset
-                    .limits
-                    .iter()
-                    .zip(limits)
-                    .map(|(l, c)| (l, c.value.clone())),
-            );
-            let signals = &self.signals[self.signal_start[a]..self.signal_start[a + 1]];
-            let anomaly = strongest(signals.iter().map(|c| c.value.clone()));
-            let score = score_asset(asset, driver, &self.scenario, anomaly);
-            resort |= rank_order(&score, &self.scores[a]).is_ne();
+            self.keys[a] = key;
             self.scores[a] = score;
             self.stats.rescored += 1;
         }
@@ -163,52 +184,73 @@ impl RiskCache {
             self.renumber();
             return true;
         }
-        if resort {
-            self.resort();
+        if !moved.is_empty() {
+            self.rerank(moved);
         }
         !self.changed.is_empty()
     }
 
-    /// Recomputes asset `a`'s crossings whose signal advanced; whether any changed.
-    fn refresh_limits(&mut self, a: usize, inputs: &dyn RiskInputs) -> bool {
-        let mut dirty = false;
-        let limits = &self.model.assets[a].limits;
-        let cached = &mut self.limits[self.limit_start[a]..self.limit_start[a + 1]];
-        for (limit, entry) in limits.iter().zip(cached) {
-            let key = signal_key(inputs, limit.slot);
-            if entry.key == Some(key) {
+    /// Reads every distinct slot's key once; marks the slots that advanced and lists (in
+    /// `changed`) the assets reading them.
+    fn mark_advanced(&mut self, inputs: &dyn RiskInputs) {
+        self.changed.clear();
+        for (p, slot) in self.slots.iter().enumerate() {
+            let key = signal_key(inputs, *slot);
+            if self.slot_keys[p] == Some(key) {
                 continue;
             }
-            entry.key = Some(key);
-            let value = limit_crossing(inputs, limit);
-            self.stats.crossings += 1;
-            dirty |= value != entry.value;
-            entry.value = value;
+            self.slot_keys[p] = Some(key);
+            self.advanced[p] = true;
+            let users = &self.slot_users[self.slot_user_start[p]..self.slot_user_start[p + 1]];
+            for &a in users {
+                let a = a as usize;
+                if !self.marked[a] {
+                    self.marked[a] = true;
+                    self.changed.push(a);
+                }
+            }
+        }
+    }
+
+    /// Recomputes asset `a`'s crossings and anomaly terms whose slot advanced; whether any
+    /// changed.
+    fn refresh(&mut self, a: usize, inputs: &dyn RiskInputs) -> bool {
+        let mut dirty = false;
+        let asset = &self.model.assets[a];
+        let range = self.limit_start[a]..self.limit_start[a + 1];
+        for (limit, e) in asset.limits.iter().zip(range) {
+            if self.advanced[self.limit_slot[e] as usize] {
+                let value = limit_crossing(inputs, limit);
+                self.stats.crossings += 1;
+                dirty |= value != self.limits[e];
+                self.limits[e] = value;
+            }
+        }
+        let range = self.signal_start[a]..self.signal_start[a + 1];
+        for (watched, e) in asset.signals.iter().zip(range) {
+            if self.advanced[self.signal_slot[e] as usize] {
+                let value = signal_anomaly(inputs, watched);
+                self.stats.anomaly_terms += 1;
+                dirty |= value != self.signals[e];
+                self.signals[e] = value;
+            }
         }
         dirty
     }
 
-    /// Recomputes asset `a`'s anomaly terms whose signal advanced; whether any changed.
-    fn refresh_signals(&mut self, a: usize, inputs: &dyn RiskInputs) -> bool {
-        let mut dirty = false;
-        let signals = &self.model.assets[a].signals;
-        let cached = &mut self.signals[self.signal_start[a]..self.signal_start[a + 1]];
-        for (watched, entry) in signals.iter().zip(cached) {
-            let key = signal_key(inputs, watched.slot);
-            if entry.key == Some(key) {
-                continue;
-            }
-            entry.key = Some(key);
-            let value = signal_anomaly(inputs, watched);
-            self.stats.anomaly_terms += 1;
-            dirty |= value != entry.value;
-            entry.value = value;
-        }
-        dirty
+    /// Asset `a`'s score from its cached terms.
+    fn score_of(&self, a: usize) -> RiskScore {
+        let asset = &self.model.assets[a];
+        let limits = &self.limits[self.limit_start[a]..self.limit_start[a + 1]];
+        let driver = pick_driver(asset.limits.iter().zip(limits.iter().cloned()));
+        let signals = &self.signals[self.signal_start[a]..self.signal_start[a + 1]];
+        let anomaly = strongest(signals.iter().cloned());
+        score_asset(asset, driver, &self.scenario, anomaly)
     }
 
     /// Name ranks and ranking from scratch (the set of scores changed).
     fn renumber(&mut self) {
+        self.keys = self.scores.iter().map(rank_key).collect();
         let mut by_name: Vec<u32> = (0..self.scores.len() as u32).collect();
         by_name.sort_by(|&a, &b| {
             self.scores[a as usize]
@@ -223,13 +265,50 @@ impl RiskCache {
         self.resort();
     }
 
-    /// Re-sorts the ranking (stable and run-aware: a nearly sorted order costs about n).
+    /// Ranking order of two scores (keys, then names).
+    fn cmp(&self, a: u32, b: u32) -> std::cmp::Ordering {
+        let (a, b) = (a as usize, b as usize);
+        cmp_rank_keys(self.keys[a], self.keys[b]).then(self.name_rank[a].cmp(&self.name_rank[b]))
+    }
+
+    /// Sorts the ranking from scratch.
     fn resort(&mut self) {
-        let (scores, names) = (&self.scores, &self.name_rank);
-        self.order.sort_by(|&a, &b| {
-            let (a, b) = (a as usize, b as usize);
-            rank_order(&scores[a], &scores[b]).then(names[a].cmp(&names[b]))
-        });
+        let mut order = std::mem::take(&mut self.order);
+        order.sort_by(|&a, &b| self.cmp(a, b));
+        self.order = order;
+        self.reposition();
+    }
+
+    /// Re-ranks after the scores in `moved` changed key: takes them out (the rest stays
+    /// sorted), sorts them, and merges the two, O(n + k log k) rather than a sort of n.
+    fn rerank(&mut self, mut moved: Vec<u32>) {
+        moved.sort_by(|&a, &b| self.cmp(a, b));
+        for &m in &moved {
+            self.marked[m as usize] = true;
+        }
+        let mut rest = std::mem::take(&mut self.order);
+        rest.retain(|&i| !self.marked.get(i as usize).copied().unwrap_or(false));
+        for &m in &moved {
+            self.marked[m as usize] = false;
+        }
+        let mut order = Vec::with_capacity(rest.len() + moved.len());
+        let (mut r, mut m) = (rest.into_iter().peekable(), moved.into_iter().peekable());
+        while let (Some(&a), Some(&b)) = (r.peek(), m.peek()) {
+            if self.cmp(b, a).is_lt() {
+                order.push(b);
+                m.next();
+            } else {
+                order.push(a);
+                r.next();
+            }
+        }
+        order.extend(r);
+        order.extend(m);
+        self.order = order;
+        self.reposition();
+    }
+
+    fn reposition(&mut self) {
         self.position.resize(self.order.len(), 0);
         for (rank, &i) in self.order.iter().enumerate() {
             self.position[i as usize] = rank as u32;
@@ -281,7 +360,7 @@ impl RiskCache {
         limits
             .iter()
             .zip(cached)
-            .map(|(l, c)| (l, c.value.as_ref()))
+            .map(|(l, c)| (l, c.as_ref()))
     }
 
     /// Model assets whose crossings or anomaly terms changed in the last pass.
@@ -293,4 +372,13 @@ impl RiskCache {
     pub fn stats(&self) -> RiskStats {
         self.stats
     }
+}
+
+/// Prefix offsets of consecutive lists of these lengths: `out[i]..out[i + 1]` is list `i`.
+fn offsets(lens: impl Iterator<Item = usize>) -> Vec<usize> {
+    let mut out = vec![0];
+    for len in lens {
+        out.push(out[out.len() - 1] + len);
+    }
+    out
 }

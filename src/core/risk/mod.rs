@@ -494,16 +494,23 @@ fn soon(s: &RiskScore) -> f64 {
         .unwrap_or(f64::INFINITY)
 }
 
+/// What the ranking sorts on before names: the score and the seconds to the expected crossing.
+type RankKey = (f64, f64);
+
+fn rank_key(s: &RiskScore) -> RankKey {
+    (s.score, soon(s))
+}
+
 /// Ranking order before names: higher score first, then the sooner expected crossing.
-fn rank_order(a: &RiskScore, b: &RiskScore) -> Ordering {
-    b.score
-        .total_cmp(&a.score)
-        .then(soon(a).total_cmp(&soon(b)))
+fn cmp_rank_keys(a: RankKey, b: RankKey) -> Ordering {
+    b.0.total_cmp(&a.0).then(a.1.total_cmp(&b.1))
 }
 
 /// Highest score first; ties by sooner expected crossing, then asset name.
 pub fn rank(scores: &mut [RiskScore]) {
-    scores.sort_by(|a, b| rank_order(a, b).then_with(|| a.asset.cmp(&b.asset)));
+    scores.sort_by(|a, b| {
+        cmp_rank_keys(rank_key(a), rank_key(b)).then_with(|| a.asset.cmp(&b.asset))
+    });
 }
 
 /// Scenario terms from a what-if run: every plant node its outcomes touched, with
