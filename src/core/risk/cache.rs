@@ -2,9 +2,9 @@
 //! what a signal's new samples (or a new what-if run) changed.
 
 use super::{
-    AnomalyTerm, RiskInputs, RiskModel, RiskScore, ScenarioTerm, SignalKey, WatchedLimit,
-    RankKey, cmp_rank_keys, limit_crossing, pick_driver, push_outsiders, rank_key, score_asset, signal_anomaly,
-    signal_key, strongest,
+    AnomalyTerm, RankKey, RiskInputs, RiskModel, RiskScore, ScenarioTerm, SignalKey, WatchedLimit,
+    cmp_rank_keys, limit_crossing, pick_driver, push_outsiders, rank_key, score_asset,
+    signal_anomaly, signal_key, strongest,
 };
 use crate::core::forecast::Crossing;
 
@@ -357,10 +357,7 @@ impl RiskCache {
             .get(a)
             .zip(self.limit_start.get(a + 1))
             .map_or(&[][..], |(&s, &e)| &self.limits[s..e]);
-        limits
-            .iter()
-            .zip(cached)
-            .map(|(l, c)| (l, c.as_ref()))
+        limits.iter().zip(cached).map(|(l, c)| (l, c.as_ref()))
     }
 
     /// Model assets whose crossings or anomaly terms changed in the last pass.
