@@ -107,7 +107,11 @@ fn risk(c: &mut Criterion) {
         .map(|a| {
             let mut t = SignalTracker::new(TrackerConfig::new(config()));
             for i in 0..history {
-                t.update(Timestamp(i as i64 * S), asset_value(&values, a, i), &mut |_| {});
+                t.update(
+                    Timestamp(i as i64 * S),
+                    asset_value(&values, a, i),
+                    &mut |_| {},
+                );
             }
             t
         })
@@ -125,13 +129,16 @@ fn risk(c: &mut Criterion) {
     let mut out: Vec<RiskScore> = Vec::new();
     let mut group = c.benchmark_group("risk frame (10,000 assets, 2 limits each)");
     group.sample_size(10);
-    group.bench_function("(a) full: crossings + anomaly terms + scores + ranking", |b| {
-        b.iter(|| {
-            model.evaluate_into(&trackers, &[], &mut out);
-            rank(&mut out);
-            black_box(out.first().map(|s| s.score))
-        })
-    });
+    group.bench_function(
+        "(a) full: crossings + anomaly terms + scores + ranking",
+        |b| {
+            b.iter(|| {
+                model.evaluate_into(&trackers, &[], &mut out);
+                rank(&mut out);
+                black_box(out.first().map(|s| s.score))
+            })
+        },
+    );
     model.evaluate_into(&trackers, &[], &mut out);
     group.bench_function("ranking alone (from model order)", |b| {
         b.iter_batched_ref(
@@ -151,7 +158,11 @@ fn risk(c: &mut Criterion) {
         for _ in 0..count {
             let a = cursor % ASSETS;
             let i = next[a];
-            trackers[a].update(Timestamp(i as i64 * S), asset_value(&values, a, i), &mut |_| {});
+            trackers[a].update(
+                Timestamp(i as i64 * S),
+                asset_value(&values, a, i),
+                &mut |_| {},
+            );
             next[a] += 1;
             cursor += 1;
         }
