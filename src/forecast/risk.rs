@@ -113,7 +113,7 @@ impl RiskState {
         self.cache
             .crossings(i)
             .filter_map(|(limit, crossing)| {
-                let crossing = crossing?.clone();
+                let crossing = *crossing?;
                 let likely =
                     crossing.expected_s.is_some() || crossing.probability >= PREDICTED_ALARM_P;
                 (!crossing.already && likely).then_some((limit, crossing))
@@ -246,6 +246,10 @@ pub fn evaluate_risk(
     }
 }
 
+/// What [`update_asset_forecasts`] last ran for: risk passes, the predicted view's cursor and
+/// forecast generation (when predicted), and the number of bound assets.
+type AssetForecastKey = (u64, Option<(ViewTime, u64)>, usize);
+
 /// Updates each bound asset's predicted state and predicted alarm from the risk pass and the
 /// view time: every asset when the view or the set of assets changed, else only those whose
 /// crossings the last risk pass changed.
@@ -253,7 +257,7 @@ pub fn update_asset_forecasts(
     forecasts: Res<Forecasts>,
     risk: Res<RiskState>,
     view: Res<ViewTime>,
-    mut seen: Local<Option<(u64, Option<(ViewTime, u64)>, usize)>>,
+    mut seen: Local<Option<AssetForecastKey>>,
     mut entities: Local<HashMap<String, Entity>>,
     mut assets: Query<(Entity, &PlantAsset, &AssetBinding, &mut AssetForecast)>,
 ) {

@@ -48,7 +48,7 @@ fn setup(seed: u64) -> (RiskModel, Feed) {
             node: format!("A-{a}"),
             signals: vec![
                 SignalId::new(&temperature),
-                SignalId::new(&format!("A-{a}.flow")),
+                SignalId::new(format!("A-{a}.flow")),
             ],
             rule: None,
             location: Location::new("s.toml", 1, 1),
