@@ -1,7 +1,7 @@
 //! The anomaly term of an asset's risk: a detector window on one of its signals, as a
 //! probability that fades once the window has closed.
 
-use crate::core::anomaly::{AnomalyDetector, AnomalyWindow};
+use crate::core::anomaly::{AnomalyDetector, AnomalyKind, AnomalyWindow};
 use crate::core::signal::{SignalId, Timestamp};
 
 /// The most an anomaly alone adds to an asset's probability.
@@ -82,6 +82,11 @@ pub fn anomaly_probability(score: f64) -> f64 {
 /// sample after it closes, but counts less and less, and not at all once the forecast horizon
 /// has passed (a signal whose forecast looks that far ahead has had time to show trouble).
 /// Ties go to the open window, then the most recently closed.
+///
+/// Noise that collapsed (a [`AnomalyKind::VarianceChange`] downwards) does not count: a signal
+/// that stopped moving says more about its sensor (stuck, flatlined; sensor health's business)
+/// than about harm to the asset, and on the demo plant such windows stay open for minutes on
+/// quiet, quantised signals, which would lift nearly every asset to the ceiling.
 pub fn anomaly_term(
     signal: &SignalId,
     detector: &AnomalyDetector,
@@ -95,6 +100,9 @@ pub fn anomaly_term(
     });
     let mut best: Option<AnomalyTerm> = None;
     for (window, age_s, fade) in open.chain(closed) {
+        if window.kind == AnomalyKind::VarianceChange && window.direction < 0 {
+            continue;
+        }
         let probability = anomaly_probability(window.score) * fade;
         if probability > 0.0 && best.as_ref().is_none_or(|b| probability > b.probability) {
             best = Some(AnomalyTerm {

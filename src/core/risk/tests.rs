@@ -379,3 +379,33 @@ fn an_anomaly_lifts_an_asset_then_fades_once_its_window_closes() {
     );
     assert_eq!(at, 2, "{:?}", order(&scores));
 }
+
+#[test]
+fn noise_that_collapsed_is_not_counted_as_risk() {
+    // A wobbling signal that goes flat: the detector reports the variance falling; risk ignores
+    // it.
+    let mut feed = Feed::new(&["TK-9.level"], 3);
+    let slot = 0;
+    for t in 0..400 {
+        let value = if t < 200 {
+            50.0 + 2.0 * (t as f64 * 1.7).sin()
+        } else {
+            50.0
+        };
+        feed.trackers[slot].update(Timestamp(t * S), value, &mut |_| {});
+    }
+    let detector = &feed.trackers[slot].detector;
+    let collapsed = detector
+        .open()
+        .chain(detector.closed())
+        .any(|w| w.kind == crate::core::anomaly::AnomalyKind::VarianceChange && w.direction < 0);
+    assert!(collapsed, "the detector sees the noise collapse");
+    let (now, _) = feed.trackers[slot].forecaster.last().unwrap();
+    let term = anomaly_term(&SignalId::new("TK-9.level"), detector, now, 1e9);
+    assert!(
+        term.as_ref().is_none_or(|t| !(t.window.kind
+            == crate::core::anomaly::AnomalyKind::VarianceChange
+            && t.window.direction < 0)),
+        "{term:?}"
+    );
+}
