@@ -25,7 +25,7 @@ pub struct RiskStats {
 
 /// A [`RiskModel`]'s scores, kept current pass by pass: each limit's crossing and each
 /// watched signal's anomaly term is cached, and recomputed only when its signal's
-/// [`SignalKey`] (the forecaster's sample count and last sample time, all a crossing or a
+/// key (the forecaster's sample count and last sample time, all a crossing or a
 /// window depends on) moved, each distinct signal's key read once a pass; an asset is rescored
 /// when one of its terms was recomputed or the what-if terms changed; the ranking (an index
 /// permutation, nearly sorted from the last pass, so the sort is about linear) is re-sorted
