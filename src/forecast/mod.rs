@@ -5,8 +5,8 @@
 //! The forecasting, validation and risk maths are `core::forecast`, `core::validation` and
 //! `core::risk`; this is the thin adapter that feeds them the store and hands their results to
 //! evaluation, views and panels. Per frame it costs the new samples (O(1) each, at most
-//! [`FEED_BUDGET`] per frame, the rest next frame) plus a risk pass at most every
-//! [`risk::RISK_EVERY_S`].
+//! [`FEED_BUDGET`] per frame, the rest next frame) plus an incremental risk pass over the
+//! signals that advanced ([`crate::core::risk::RiskCache`]).
 
 pub mod risk;
 

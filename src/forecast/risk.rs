@@ -1,14 +1,16 @@
-//! Risk per asset in the app: the scene's limit alarms and `[[risk]]` weights scored from the
-//! forecasters' crossings, ranked for the risk panel, and each bound asset's predicted alarm
-//! (which limit, when, how likely, and whether the predicted value at the cursor is past it).
+//! Risk per asset in the app: the scene's limit alarms, `[[risk]]` weights and bound assets
+//! scored from the forecast trackers (crossings and anomaly windows) and any what-if run,
+//! ranked for the risk panel, and each bound asset's predicted alarm (which limit, when, how
+//! likely, and whether the predicted value at the cursor is past it).
 //!
-//! Scoring runs only when a forecaster took samples or the predicted view changed, and at most
-//! every [`RISK_EVERY_S`] of real time, so ten thousand assets cost a pass a few times a
-//! second, not every frame.
+//! A pass runs every frame in which a forecaster took samples (or the what-if run changed);
+//! [`RiskCache`] recomputes only the crossings and anomaly terms of signals that advanced, so a
+//! live frame costs what arrived, not the plant's size.
 
-use super::{Forecasts, PredictedView};
-use crate::core::forecast::Crossing;
-use crate::core::risk::{RiskModel, RiskScore, WatchedLimit};
+use super::Forecasts;
+use crate::core::anomaly::AnomalyDetector;
+use crate::core::forecast::{Crossing, Forecaster};
+use crate::core::risk::{RiskCache, RiskInputs, RiskModel, RiskScore, WatchedLimit};
 use crate::core::scene::Scene;
 use crate::core::signal::{SignalId, Timestamp};
 use crate::core::store::SignalIndex;
@@ -20,44 +22,79 @@ use bevy::prelude::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Least real time between two risk passes, seconds.
-pub const RISK_EVERY_S: f64 = 0.25;
 /// A limit counts as predicted to alarm from this crossing probability on (or when the
 /// expected path reaches it within the horizon).
 pub const PREDICTED_ALARM_P: f64 = 0.5;
 
-/// Every scored asset's risk, in scene order, and the ranking.
+/// Risk reads the trackers by store index.
+impl RiskInputs for Forecasts {
+    fn forecaster(&self, slot: usize) -> Option<&Forecaster> {
+        Some(&self.tracker(SignalIndex(slot as u32))?.forecaster)
+    }
+
+    fn detector(&self, slot: usize) -> Option<&AnomalyDetector> {
+        Some(&self.tracker(SignalIndex(slot as u32))?.detector)
+    }
+}
+
+/// Every scored asset's risk, kept current incrementally, and the ranking.
 #[derive(Resource, Default)]
 pub struct RiskState {
     scene: Option<Arc<Scene>>,
-    model: RiskModel,
-    /// Scores, highest risk first.
-    scores: Vec<RiskScore>,
+    cache: RiskCache,
     /// Model index of each asset by name.
     by_asset: HashMap<String, usize>,
-    /// Position in `scores` of each model asset.
-    position: Vec<usize>,
     max_consequence: f64,
-    seen: Option<(u64, PredictedView)>,
+    /// The forecasts' generation the last pass saw.
+    seen: Option<u64>,
     /// T0 of the what-if run the scenario terms came from.
     scenario_run: Option<Timestamp>,
-    last_pass_s: f64,
     /// Terms from the loaded what-if run (empty without one).
     scenario_terms: Vec<crate::core::risk::ScenarioTerm>,
-    /// Risk passes run so far (views recompute what depends on risk when it grows).
+    /// Risk passes that changed something so far (views recompute what depends on risk when
+    /// it grows).
     pub passes: u64,
 }
 
 impl RiskState {
     /// Scores, highest risk first.
-    pub fn ranked(&self) -> &[RiskScore] {
-        &self.scores
+    pub fn ranked(&self) -> impl ExactSizeIterator<Item = &RiskScore> + Clone + '_ {
+        self.cache.ranked()
     }
 
-    /// An asset's risk, if it is scored (it has a limit alarm or a `[[risk]]` weight).
+    /// The score at `rank` (0 = highest risk).
+    pub fn ranked_at(&self, rank: usize) -> Option<&RiskScore> {
+        self.cache.ranked_at(rank)
+    }
+
+    /// Scores ranked.
+    pub fn len(&self) -> usize {
+        self.cache.len()
+    }
+
+    /// Whether no asset is scored.
+    pub fn is_empty(&self) -> bool {
+        self.cache.is_empty()
+    }
+
+    /// An asset's risk, if it is scored (it has a limit alarm, a `[[risk]]` weight or a
+    /// binding).
     pub fn score(&self, asset: &str) -> Option<&RiskScore> {
-        let &i = self.by_asset.get(asset)?;
-        self.scores.get(*self.position.get(i)?)
+        self.cache.score(*self.by_asset.get(asset)?)
+    }
+
+    /// Assets whose crossings or anomaly terms the last pass changed.
+    pub fn changed(&self) -> impl Iterator<Item = &str> + '_ {
+        let assets = &self.cache.model().assets;
+        self.cache
+            .changed()
+            .iter()
+            .map(|&i| assets[i].asset.as_str())
+    }
+
+    /// What the risk passes so far recomputed.
+    pub fn stats(&self) -> crate::core::risk::RiskStats {
+        self.cache.stats()
     }
 
     /// An asset's risk as 0..1 of the highest possible (score over the largest consequence
@@ -68,23 +105,15 @@ impl RiskState {
     }
 
     /// The limit an asset is predicted to reach first: among its limits not already reached,
-    /// the soonest on the expected path (else the likeliest from [`PREDICTED_ALARM_P`] on).
-    pub fn first_limit(
-        &self,
-        asset: &str,
-        forecasts: &Forecasts,
-    ) -> Option<(&WatchedLimit, Crossing)> {
+    /// the soonest on the expected path (else the likeliest from [`PREDICTED_ALARM_P`] on),
+    /// from the last pass's crossings.
+    pub fn first_limit(&self, asset: &str) -> Option<(&WatchedLimit, Crossing)> {
         let &i = self.by_asset.get(asset)?;
         let soon = |c: &Crossing| c.expected_s.unwrap_or(f64::INFINITY);
-        self.model.assets[i]
-            .limits
-            .iter()
-            .filter_map(|limit| {
-                let index = SignalIndex(limit.slot? as u32);
-                let crossing = forecasts
-                    .tracker(index)?
-                    .forecaster
-                    .crossing(limit.threshold)?;
+        self.cache
+            .crossings(i)
+            .filter_map(|(limit, crossing)| {
+                let crossing = *crossing?;
                 let likely =
                     crossing.expected_s.is_some() || crossing.probability >= PREDICTED_ALARM_P;
                 (!crossing.already && likely).then_some((limit, crossing))
@@ -96,12 +125,12 @@ impl RiskState {
             })
     }
 
-    /// Builds the model from the scene's alarms and weights (once per scene).
+    /// Builds the model from the scene's alarms, weights and bindings (once per scene).
     fn resolve(&mut self, scene: &Arc<Scene>, store: &Store) {
         if self.scene.as_ref().is_some_and(|s| Arc::ptr_eq(s, scene)) {
             return;
         }
-        let mut model = RiskModel::new(&scene.alarms, &scene.risk);
+        let mut model = RiskModel::for_scene(scene);
         model.bind_slots(&|id| store.index_of(id).map(|i| i.0 as usize));
         self.by_asset = model
             .assets
@@ -114,34 +143,9 @@ impl RiskState {
             .iter()
             .map(|a| a.consequence)
             .fold(0.0, f64::max);
-        self.model = model;
-        self.scores.clear();
-        self.position.clear();
+        self.cache = RiskCache::new(model);
         self.seen = None;
         self.scene = Some(Arc::clone(scene));
-    }
-
-    /// Scores every asset from the forecasters' crossings and ranks them.
-    fn evaluate(&mut self, forecasts: &Forecasts) {
-        self.model.evaluate_into(
-            &mut |limit| {
-                let index = SignalIndex(limit.slot? as u32);
-                forecasts
-                    .tracker(index)?
-                    .forecaster
-                    .crossing(limit.threshold)
-            },
-            &self.scenario_terms,
-            &mut self.scores,
-        );
-        crate::core::risk::rank(&mut self.scores);
-        self.position.resize(self.scores.len(), 0);
-        for (at, score) in self.scores.iter().enumerate() {
-            if let Some(&i) = self.by_asset.get(&score.asset) {
-                self.position[i] = at;
-            }
-        }
-        self.passes += 1;
     }
 }
 
@@ -198,10 +202,9 @@ fn attach_asset_forecast(
 /// Impact energy that counts as a 63 % scenario term: about a 100 kg load falling 1 m.
 pub const SCENARIO_REFERENCE_ENERGY_J: f64 = 1000.0;
 
-/// Re-scores risk when forecasts moved on, the predicted view changed or a what-if run was
-/// loaded or cleared (throttled).
+/// Brings risk up to date when a forecaster took samples or a what-if run was loaded or
+/// cleared: only what advanced is recomputed (see [`RiskCache`]).
 pub fn evaluate_risk(
-    time: Option<Res<Time<Real>>>,
     active: Option<Res<ActiveScene>>,
     store: Res<Store>,
     forecasts: Res<Forecasts>,
@@ -211,6 +214,7 @@ pub fn evaluate_risk(
     let Some(active) = active else {
         return;
     };
+    let risk = &mut *risk;
     risk.resolve(&active.scene, &store);
     let loaded = scenario.as_ref().and_then(|s| s.loaded.as_ref());
     let run = loaded.map(|l| l.t0);
@@ -233,53 +237,84 @@ pub fn evaluate_risk(
         });
         risk.seen = None;
     }
-    let now_s = time.map_or(0.0, |t| t.elapsed_secs_f64());
-    let key = (forecasts.generation, forecasts.view);
-    if risk.seen == Some(key) || (risk.seen.is_some() && now_s - risk.last_pass_s < RISK_EVERY_S) {
+    if risk.seen == Some(forecasts.generation) {
         return;
     }
-    risk.seen = Some(key);
-    risk.last_pass_s = now_s;
-    risk.evaluate(&forecasts);
+    risk.seen = Some(forecasts.generation);
+    if risk.cache.evaluate(&*forecasts, &risk.scenario_terms) {
+        risk.passes += 1;
+    }
 }
 
+/// What [`update_asset_forecasts`] last ran for: risk passes, the predicted view's cursor and
+/// forecast generation (when predicted), and the number of bound assets.
+type AssetForecastKey = (u64, Option<(ViewTime, u64)>, usize);
+
 /// Updates each bound asset's predicted state and predicted alarm from the risk pass and the
-/// view time.
+/// view time: every asset when the view or the set of assets changed, else only those whose
+/// crossings the last risk pass changed.
 pub fn update_asset_forecasts(
     forecasts: Res<Forecasts>,
     risk: Res<RiskState>,
     view: Res<ViewTime>,
-    mut seen: Local<Option<(u64, ViewTime, PredictedView, usize)>>,
-    mut assets: Query<(&PlantAsset, &AssetBinding, &mut AssetForecast)>,
+    mut seen: Local<Option<AssetForecastKey>>,
+    mut entities: Local<HashMap<String, Entity>>,
+    mut assets: Query<(Entity, &PlantAsset, &AssetBinding, &mut AssetForecast)>,
 ) {
-    // The asset count too, so assets bound since the last pass get their state.
-    let key = (risk.passes, *view, forecasts.view, assets.iter().len());
-    if *seen == Some(key) {
+    // Predicted values follow the cursor and every new sample; measured ones neither. The
+    // asset count too, so assets bound since the last pass get their state.
+    let predicted = forecasts
+        .view
+        .active
+        .then_some((*view, forecasts.generation));
+    let key = (risk.passes, predicted, assets.iter().len());
+    let last = seen.replace(key);
+    if last == Some(key) {
         return;
     }
-    *seen = Some(key);
-    for (asset, binding, mut state) in &mut assets {
-        let predicted = binding
-            .rule
-            .as_ref()
-            .is_some_and(|(index, _)| forecasts.predicted_value(*index, view.time).is_some());
-        let alarm = risk
-            .first_limit(&asset.tag, &forecasts)
-            .map(|(limit, crossing)| {
-                let at_cursor = limit
-                    .slot
-                    .and_then(|i| forecasts.predicted_value(SignalIndex(i as u32), view.time))
-                    .is_some_and(|v| limit.threshold.reached_by(v));
-                PredictedAlarm {
-                    label: limit.label.clone(),
-                    signal: limit.signal.clone(),
-                    kind: limit.kind.suffix(),
-                    limit: limit.threshold.limit,
-                    expected_s: crossing.expected_s,
-                    probability: crossing.probability,
-                    at_cursor,
-                }
-            });
-        state.set_if_neq(AssetForecast { predicted, alarm });
+    if last.is_some_and(|(_, p, n)| (p, n) == (key.1, key.2)) {
+        for tag in risk.changed() {
+            if let Some(&entity) = entities.get(tag)
+                && let Ok((_, asset, binding, mut state)) = assets.get_mut(entity)
+            {
+                state.set_if_neq(asset_forecast(&forecasts, &risk, view.time, asset, binding));
+            }
+        }
+        return;
     }
+    entities.clear();
+    for (entity, asset, binding, mut state) in &mut assets {
+        entities.insert(asset.tag.clone(), entity);
+        state.set_if_neq(asset_forecast(&forecasts, &risk, view.time, asset, binding));
+    }
+}
+
+/// One bound asset's forecast state at `time`.
+fn asset_forecast(
+    forecasts: &Forecasts,
+    risk: &RiskState,
+    time: Timestamp,
+    asset: &PlantAsset,
+    binding: &AssetBinding,
+) -> AssetForecast {
+    let predicted = binding
+        .rule
+        .as_ref()
+        .is_some_and(|(index, _)| forecasts.predicted_value(*index, time).is_some());
+    let alarm = risk.first_limit(&asset.tag).map(|(limit, crossing)| {
+        let at_cursor = limit
+            .slot
+            .and_then(|i| forecasts.predicted_value(SignalIndex(i as u32), time))
+            .is_some_and(|v| limit.threshold.reached_by(v));
+        PredictedAlarm {
+            label: limit.label.clone(),
+            signal: limit.signal.clone(),
+            kind: limit.kind.suffix(),
+            limit: limit.threshold.limit,
+            expected_s: crossing.expected_s,
+            probability: crossing.probability,
+            at_cursor,
+        }
+    });
+    AssetForecast { predicted, alarm }
 }

@@ -1,6 +1,7 @@
 //! The risk panel (left, "Risk" tab): assets ranked by risk, each row explaining itself —
-//! which signal, which limit, expected time, probability, consequence. Clicking a row selects
-//! the asset and flies the camera to it, like the alarm list.
+//! which signal, which limit, expected time, probability, consequence, and the what-if and
+//! anomaly terms when there are any (strongest term first; the hover text has them in full).
+//! Clicking a row selects the asset and flies the camera to it, like the alarm list.
 
 use super::PanelData;
 use super::forecast::forecast_color;
@@ -15,7 +16,7 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
     let horizon = data.forecast.forecasts.max_horizon_s();
     ui.label(
         egui::RichText::new(format!(
-            "P(alarm limit within {}) × consequence",
+            "P(alarm limit within {}, what-if, anomaly) × consequence",
             format_secs(horizon)
         ))
         .small()
@@ -23,9 +24,12 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
     );
     ui.checkbox(&mut data.forecast.overlay.shown, "heat overlay in 3D (H)");
     ui.separator();
-    let count = data.forecast.risk.ranked().len();
+    let count = data.forecast.risk.len();
     if count == 0 {
-        ui.label(egui::RichText::new("No asset has a limit alarm or a [[risk]] weight.").weak());
+        ui.label(
+            egui::RichText::new("No asset has a binding, a limit alarm or a [[risk]] weight.")
+                .weak(),
+        );
         return;
     }
     let mut clicked = None;
@@ -34,7 +38,9 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
         .auto_shrink([false, false])
         .show_rows(ui, ROW_HEIGHT, count, |ui, rows| {
             for rank in rows {
-                let score = &data.forecast.risk.ranked()[rank];
+                let Some(score) = data.forecast.risk.ranked_at(rank) else {
+                    continue;
+                };
                 if row(ui, rank, score).clicked() {
                     clicked = Some(score.asset.clone());
                 }
@@ -72,7 +78,7 @@ fn row(ui: &mut egui::Ui, rank: usize, score: &RiskScore) -> egui::Response {
                         .small(),
                     );
                 });
-                ui.label(egui::RichText::new(driver_text(score)).small().color(
+                ui.label(egui::RichText::new(terms_text(score)).small().color(
                     if score.probability >= crate::forecast::risk::PREDICTED_ALARM_P {
                         forecast_color(255)
                     } else {
@@ -87,29 +93,33 @@ fn row(ui: &mut egui::Ui, rank: usize, score: &RiskScore) -> egui::Response {
         .on_hover_text(score.explain())
 }
 
-/// What drives the score, in a few words: `temperature H 95 in ~42 s (P 90%)`.
-fn driver_text(score: &RiskScore) -> String {
-    let Some(d) = &score.driver else {
-        return "no forecast yet".to_owned();
-    };
-    let signal = d.signal.as_str();
-    let short = signal.split_once('.').map_or(signal, |(_, s)| s);
-    if d.crossing.already {
-        return format!("{short} {} {} already reached", d.kind, d.limit);
+/// What the score is made of, in a few words, strongest term first: `temperature H 95 in
+/// ~42 s (P 90%) · anomaly 31%: current level shift up`.
+fn terms_text(score: &RiskScore) -> String {
+    let forecast_p = score
+        .driver
+        .as_ref()
+        .map_or(0.0, |d| d.crossing.probability);
+    let mut terms = vec![(forecast_p, score.forecast_text(false))];
+    if let Some(s) = &score.scenario {
+        terms.push((
+            s.probability,
+            format!("what-if {:.0}%", s.probability * 100.0),
+        ));
     }
-    match d.crossing.expected_s {
-        Some(s) => format!(
-            "{short} {} {} in ~{} (P {:.0}%)",
-            d.kind,
-            d.limit,
-            format_secs(s),
-            d.crossing.probability * 100.0
-        ),
-        None => format!(
-            "{short} {} {} not expected (P {:.0}%)",
-            d.kind,
-            d.limit,
-            d.crossing.probability * 100.0
-        ),
+    if let Some(a) = &score.anomaly {
+        let state = if a.window.open { "" } else { ", ended" };
+        terms.push((
+            a.probability,
+            format!(
+                "anomaly {:.0}%: {}{state}",
+                a.probability * 100.0,
+                a.headline(false)
+            ),
+        ));
     }
+    // Stable: the forecast stays first among equals (an asset with nothing at all says why).
+    terms.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let texts: Vec<String> = terms.into_iter().map(|(_, text)| text).collect();
+    texts.join(" · ")
 }

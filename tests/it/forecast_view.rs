@@ -32,7 +32,7 @@ fn ramp_samples(now: Timestamp, ks: std::ops::RangeInclusive<i64>) -> Vec<Sample
         .collect()
 }
 
-/// Updates until `done` holds (risk passes are throttled in real time, so this sleeps a bit).
+/// Updates until `done` holds (bounded in real time; sleeps a little between frames).
 fn update_until(app: &mut App, what: &str, done: impl Fn(&World) -> bool) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while !done(app.world()) {
@@ -109,8 +109,9 @@ fn a_ramp_is_forecast_scored_predicted_to_alarm_and_ranked_first() {
             .is_some_and(|s| s.driver.is_some())
     });
     let risk = app.world().resource::<RiskState>();
-    let top = &risk.ranked()[0];
-    assert_eq!(top.asset, "M-101", "ranking: {:?}", risk.ranked().get(..3));
+    let top = risk.ranked_at(0).expect("assets are ranked");
+    let first3: Vec<_> = risk.ranked().take(3).collect();
+    assert_eq!(top.asset, "M-101", "ranking: {first3:?}");
     let why = top.explain();
     assert!(
         why.contains("M-101.temperature H"),

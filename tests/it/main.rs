@@ -19,6 +19,7 @@ mod picking;
 mod plantgen;
 mod recording;
 mod replay;
+mod risk_anomaly;
 mod rules;
 mod scenario_cli;
 mod scenario_view;

@@ -222,18 +222,11 @@ fn a_what_if_run_feeds_the_risk_ranking_of_the_assets_it_touched() {
     let risk = app
         .world()
         .resource::<twinscope::forecast::risk::RiskState>();
-    let scored: Vec<_> = risk
-        .ranked()
-        .iter()
-        .filter(|s| s.scenario.is_some())
-        .collect();
+    let scored: Vec<_> = risk.ranked().filter(|s| s.scenario.is_some()).collect();
     assert!(
         scored.iter().any(|s| s.asset == "PK-201" && s.score > 0.0),
         "PK-201 is ranked with the run's term: {:?}",
-        risk.ranked()
-            .iter()
-            .map(|s| s.explain())
-            .collect::<Vec<_>>()
+        risk.ranked().map(|s| s.explain()).collect::<Vec<_>>()
     );
     for score in scored {
         assert!(
@@ -244,7 +237,7 @@ fn a_what_if_run_feeds_the_risk_ranking_of_the_assets_it_touched() {
         assert!(score.explain().contains("scenario"), "{}", score.explain());
     }
     assert!(
-        !risk.ranked().iter().any(|s| s.asset == "FLOOR-01"),
+        !risk.ranked().any(|s| s.asset == "FLOOR-01"),
         "the floor is not an asset at risk"
     );
 
@@ -255,7 +248,7 @@ fn a_what_if_run_feeds_the_risk_ranking_of_the_assets_it_touched() {
     let risk = app
         .world()
         .resource::<twinscope::forecast::risk::RiskState>();
-    assert!(risk.ranked().iter().all(|s| s.scenario.is_none()));
+    assert!(risk.ranked().all(|s| s.scenario.is_none()));
 }
 
 #[test]

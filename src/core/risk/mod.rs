@@ -1,24 +1,79 @@
-//! Risk per asset: how likely an asset reaches an alarm limit within the forecast horizon,
-//! weighted by what that would cost, and why.
+//! Risk per asset: how likely harm is within the forecast horizon, weighted by what it would
+//! cost, and why.
 //!
-//! `score = consequence × P`, where `P = 1 − (1 − P_forecast)(1 − P_scenario)`:
-//! `P_forecast` is the largest [`Crossing::probability`] over the asset's limit alarms (its
-//! *driver*: which signal, which limit, expected time), `P_scenario` an optional term from a
-//! what-if run ([`ScenarioTerm`], e.g. built by [`scenario_terms`] from
-//! [`crate::core::scenario::Outcomes`]), and `consequence` the asset's weight from the scene
-//! file (`[[risk]]`, default [`DEFAULT_CONSEQUENCE`]). Every [`RiskScore`] carries what it was
-//! made of, so the panel can explain it ([`RiskScore::explain`]).
+//! `score = consequence × P`, where `P = 1 − (1 − P_forecast)(1 − P_scenario)(1 − P_anomaly)`
+//! combines three independent terms:
+//!
+//! - `P_forecast`: the largest [`Crossing::probability`] over the asset's limit alarms (its
+//!   *driver*: which signal, which limit, expected time);
+//! - `P_scenario`: an optional term from a what-if run ([`ScenarioTerm`], e.g. built by
+//!   [`scenario_terms`] from [`crate::core::scenario::Outcomes`]);
+//! - `P_anomaly`: the strongest anomaly window on any signal bound to the asset (its bindings
+//!   and its limit alarms' signals), open or recently closed ([`AnomalyTerm`], see
+//!   [`anomaly_term`] for how a window's score becomes a probability and how it fades).
+//!
+//! `consequence` is the asset's weight from the scene file (`[[risk]]`, default
+//! [`DEFAULT_CONSEQUENCE`]). Every [`RiskScore`] carries what it was made of, so the panel can
+//! explain it ([`RiskScore::explain`]).
+//!
+//! [`RiskModel::evaluate`] scores everything from scratch. [`RiskCache`] gives the same result
+//! incrementally for the viewer's every frame: a crossing and an anomaly term depend only on
+//! their signal's state after its last sample, so each is cached keyed by the forecaster's
+//! sample count (and last sample time) and recomputed only when that signal advanced; an asset
+//! is rescored only when one of its terms changed, and the ranking re-sorted only when a score
+//! or tie-break moved.
 
+mod anomaly;
+mod cache;
+#[cfg(test)]
+mod cache_tests;
 #[cfg(test)]
 mod tests;
 
+pub use anomaly::{ANOMALY_CEILING, AnomalyTerm, anomaly_probability, anomaly_term, format_clock};
+pub use cache::{RiskCache, RiskStats};
+
 use crate::core::alarms::{AlarmCondition, AlarmPriority, AlarmSpec, LimitKind};
-use crate::core::forecast::{Crossing, Threshold};
-use crate::core::scene::Location;
-use crate::core::signal::SignalId;
+use crate::core::anomaly::AnomalyDetector;
+use crate::core::forecast::{Crossing, Forecaster, SignalTracker, Threshold};
+use crate::core::scene::{Binding, Location};
+use crate::core::signal::{SignalId, Timestamp};
+use std::cmp::Ordering;
 
 /// Consequence weight of an asset the scene file gives none.
 pub const DEFAULT_CONSEQUENCE: f64 = 1.0;
+
+/// Where risk reads each watched signal's state, by the caller's slot (see
+/// [`RiskModel::bind_slots`]): the viewer's forecast trackers, a test's or a benchmark's.
+///
+/// A caller feeds a signal's forecaster and detector together (as [`SignalTracker`] does), so
+/// the forecaster's sample count tells [`RiskCache`] when either changed.
+pub trait RiskInputs {
+    /// The forecaster of the signal at `slot`, if it is forecast.
+    fn forecaster(&self, slot: usize) -> Option<&Forecaster>;
+    /// The anomaly detector of the signal at `slot`, if it is watched.
+    fn detector(&self, slot: usize) -> Option<&AnomalyDetector>;
+}
+
+impl RiskInputs for Vec<SignalTracker> {
+    fn forecaster(&self, slot: usize) -> Option<&Forecaster> {
+        self.get(slot).map(|t| &t.forecaster)
+    }
+
+    fn detector(&self, slot: usize) -> Option<&AnomalyDetector> {
+        self.get(slot).map(|t| &t.detector)
+    }
+}
+
+impl RiskInputs for Vec<Forecaster> {
+    fn forecaster(&self, slot: usize) -> Option<&Forecaster> {
+        self.get(slot)
+    }
+
+    fn detector(&self, _slot: usize) -> Option<&AnomalyDetector> {
+        None
+    }
+}
 
 /// A `[[risk]]` entry: how much it matters when this asset reaches an alarm limit.
 #[derive(Clone, Debug, PartialEq)]
@@ -49,6 +104,15 @@ pub struct WatchedLimit {
     pub slot: Option<usize>,
 }
 
+/// One signal an asset's risk watches for anomalies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WatchedSignal {
+    /// The signal.
+    pub signal: SignalId,
+    /// The caller's index of `signal`, set by [`RiskModel::bind_slots`].
+    pub slot: Option<usize>,
+}
+
 /// One asset's risk inputs.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetRisk {
@@ -58,6 +122,29 @@ pub struct AssetRisk {
     pub consequence: f64,
     /// Its limit alarms.
     pub limits: Vec<WatchedLimit>,
+    /// Signals watched for anomalies: its limit alarms' and its binding's, each once.
+    pub signals: Vec<WatchedSignal>,
+}
+
+impl AssetRisk {
+    fn new(asset: String, consequence: f64) -> Self {
+        Self {
+            asset,
+            consequence,
+            limits: Vec::new(),
+            signals: Vec::new(),
+        }
+    }
+
+    /// Watches `signal` for anomalies (once).
+    fn watch(&mut self, signal: &SignalId) {
+        if !self.signals.iter().any(|s| &s.signal == signal) {
+            self.signals.push(WatchedSignal {
+                signal: signal.clone(),
+                slot: None,
+            });
+        }
+    }
 }
 
 /// A what-if outcome's contribution to an asset's risk.
@@ -93,49 +180,32 @@ pub struct RiskScore {
     pub asset: String,
     /// `consequence × probability`.
     pub score: f64,
-    /// Combined probability (forecast and scenario).
+    /// Combined probability (forecast, scenario and anomaly).
     pub probability: f64,
     /// The asset's consequence weight.
     pub consequence: f64,
+    /// Limit alarms the asset watches (0: only scenarios and anomalies can raise it).
+    pub limits: usize,
     /// The most likely limit crossing, if any limit has a forecast.
     pub driver: Option<RiskDriver>,
     /// The scenario term, when a scenario ran.
     pub scenario: Option<ScenarioTerm>,
+    /// The strongest anomaly term, when a watched signal shows one.
+    pub anomaly: Option<AnomalyTerm>,
 }
 
 impl RiskScore {
     /// One line for the risk panel, e.g. `M-101 2.70 = 3.0 × 90%: M-101.temperature H 95 in
-    /// ~42 s (P 90%)`.
+    /// ~42 s (P 90%); anomaly 37%: M-101.temperature drift up since 10:02:13 (score 2.1)`.
     pub fn explain(&self) -> String {
         let mut out = format!(
-            "{} {:.2} = {:.1} × {:.0}%",
+            "{} {:.2} = {:.1} × {:.0}%: {}",
             self.asset,
             self.score,
             self.consequence,
-            self.probability * 100.0
+            self.probability * 100.0,
+            self.forecast_text(true)
         );
-        match &self.driver {
-            Some(d) if d.crossing.already => {
-                out.push_str(&format!(
-                    ": {} {} {} already reached",
-                    d.signal, d.kind, d.limit
-                ));
-            }
-            Some(d) => {
-                let when = match d.crossing.expected_s {
-                    Some(s) => format!("in ~{}", format_secs(s)),
-                    None => format!("not expected within {}", format_secs(d.crossing.horizon_s)),
-                };
-                out.push_str(&format!(
-                    ": {} {} {} {when} (P {:.0}%)",
-                    d.signal,
-                    d.kind,
-                    d.limit,
-                    d.crossing.probability * 100.0
-                ));
-            }
-            None => out.push_str(": no forecast"),
-        }
         if let Some(s) = &self.scenario {
             out.push_str(&format!(
                 "; scenario {:.0}%: {}",
@@ -143,7 +213,45 @@ impl RiskScore {
                 s.description
             ));
         }
+        if let Some(a) = &self.anomaly {
+            out.push_str(&format!(
+                "; anomaly {:.0}%: {}",
+                a.probability * 100.0,
+                a.describe()
+            ));
+        }
         out
+    }
+
+    /// What the forecast term says: `M-101.temperature H 95 in ~42 s (P 90%)` (with `full_id`
+    /// false, the signal without its asset tag: `temperature H 95 …`).
+    pub fn forecast_text(&self, full_id: bool) -> String {
+        let Some(d) = &self.driver else {
+            return if self.limits == 0 {
+                "no limit alarm".to_owned()
+            } else {
+                "no forecast".to_owned()
+            };
+        };
+        let id = d.signal.as_str();
+        let signal = if full_id {
+            id
+        } else {
+            id.split_once('.').map_or(id, |(_, s)| s)
+        };
+        if d.crossing.already {
+            return format!("{signal} {} {} already reached", d.kind, d.limit);
+        }
+        let when = match d.crossing.expected_s {
+            Some(s) => format!("in ~{}", format_secs(s)),
+            None => format!("not expected within {}", format_secs(d.crossing.horizon_s)),
+        };
+        format!(
+            "{signal} {} {} {when} (P {:.0}%)",
+            d.kind,
+            d.limit,
+            d.crossing.probability * 100.0
+        )
     }
 }
 
@@ -158,18 +266,20 @@ pub fn format_secs(s: f64) -> String {
     }
 }
 
-/// The assets to score and their limits: every asset with a limit alarm or a `[[risk]]` entry.
+/// The assets to score and what they watch: every asset with a limit alarm, a `[[risk]]`
+/// entry or (with [`RiskModel::with_bindings`]) a binding.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RiskModel {
-    /// Assets in first-mention order (alarms, then weights).
+    /// Assets in first-mention order (alarms, then weights, then bindings).
     pub assets: Vec<AssetRisk>,
 }
 
 impl RiskModel {
     /// Groups limit alarms by asset (the alarm's `asset`, else its signal's tag before the
-    /// first `.`) and attaches the consequence weights.
+    /// first `.`) and attaches the consequence weights. Each limit's signal is also watched for
+    /// anomalies.
     pub fn new(alarms: &[AlarmSpec], weights: &[RiskWeight]) -> Self {
-        let mut assets: Vec<AssetRisk> = Vec::new();
+        let mut model = Self::default();
         for alarm in alarms {
             let AlarmCondition::Limit { kind, limit } = alarm.condition else {
                 continue;
@@ -178,7 +288,8 @@ impl RiskModel {
                 let id = alarm.signal.as_str();
                 id.split_once('.').map_or(id, |(tag, _)| tag).to_owned()
             });
-            let watched = WatchedLimit {
+            let entry = model.entry(asset);
+            entry.limits.push(WatchedLimit {
                 label: alarm.label.clone(),
                 signal: alarm.signal.clone(),
                 kind,
@@ -188,125 +299,217 @@ impl RiskModel {
                 },
                 priority: alarm.priority,
                 slot: None,
-            };
-            match assets.iter_mut().find(|a| a.asset == asset) {
-                Some(entry) => entry.limits.push(watched),
-                None => assets.push(AssetRisk {
-                    asset,
-                    consequence: DEFAULT_CONSEQUENCE,
-                    limits: vec![watched],
-                }),
-            }
+            });
+            entry.watch(&alarm.signal);
         }
         for weight in weights {
-            match assets.iter_mut().find(|a| a.asset == weight.asset) {
-                Some(entry) => entry.consequence = weight.consequence,
-                None => assets.push(AssetRisk {
-                    asset: weight.asset.clone(),
-                    consequence: weight.consequence,
-                    limits: Vec::new(),
-                }),
+            model.entry(weight.asset.clone()).consequence = weight.consequence;
+        }
+        model
+    }
+
+    /// The whole scene's model: its limit alarms, `[[risk]]` weights and bindings.
+    pub fn for_scene(scene: &crate::core::scene::Scene) -> Self {
+        Self::new(&scene.alarms, &scene.risk).with_bindings(&scene.bindings)
+    }
+
+    /// Adds every bound asset (default consequence if new) and watches its bound signals
+    /// (listed and rule signal) for anomalies.
+    pub fn with_bindings(mut self, bindings: &[Binding]) -> Self {
+        for binding in bindings {
+            let entry = self.entry(binding.node.clone());
+            let rule = binding.rule.as_ref().map(|r| &r.signal);
+            for signal in binding.signals.iter().chain(rule) {
+                entry.watch(signal);
             }
         }
-        Self { assets }
+        self
     }
 
-    /// Sets every limit's [`WatchedLimit::slot`] from `index` (once, after building).
+    /// The asset's entry, appended with the default consequence when new.
+    fn entry(&mut self, asset: String) -> &mut AssetRisk {
+        let at = match self.assets.iter().position(|a| a.asset == asset) {
+            Some(at) => at,
+            None => {
+                self.assets.push(AssetRisk::new(asset, DEFAULT_CONSEQUENCE));
+                self.assets.len() - 1
+            }
+        };
+        &mut self.assets[at]
+    }
+
+    /// Sets every limit's and watched signal's slot from `index` (once, after building).
     pub fn bind_slots(&mut self, index: &dyn Fn(&SignalId) -> Option<usize>) {
-        for limit in self.assets.iter_mut().flat_map(|a| a.limits.iter_mut()) {
-            limit.slot = index(&limit.signal);
+        for asset in &mut self.assets {
+            for limit in &mut asset.limits {
+                limit.slot = index(&limit.signal);
+            }
+            for watched in &mut asset.signals {
+                watched.slot = index(&watched.signal);
+            }
         }
     }
 
-    /// Scores every asset into `out` (cleared first), unranked. `crossing` gives the forecast
-    /// crossing of a limit (`None` when its signal has no forecast); `scenario` the what-if
-    /// terms (looked up by asset; a term for an asset outside the model is scored on its own
-    /// with the default consequence, after the model's assets).
+    /// Scores every asset from scratch into `out` (cleared first), unranked: crossings and
+    /// anomaly terms from `inputs`, `scenario` looked up by asset (a term for an asset outside
+    /// the model is scored on its own with the default consequence, after the model's assets).
     pub fn evaluate_into(
         &self,
-        crossing: &mut dyn FnMut(&WatchedLimit) -> Option<Crossing>,
+        inputs: &dyn RiskInputs,
         scenario: &[ScenarioTerm],
         out: &mut Vec<RiskScore>,
     ) {
         out.clear();
         out.reserve(self.assets.len());
         for asset in &self.assets {
-            let mut best: Option<(&WatchedLimit, Crossing)> = None;
-            for limit in &asset.limits {
-                let Some(c) = crossing(limit) else { continue };
-                let better = match &best {
-                    None => true,
-                    Some((b, bc)) => {
-                        c.probability > bc.probability
-                            || (c.probability == bc.probability && limit.priority > b.priority)
-                    }
-                };
-                if better {
-                    best = Some((limit, c));
-                }
-            }
-            let term = scenario.iter().find(|s| s.asset == asset.asset).cloned();
-            let p_forecast = best.as_ref().map_or(0.0, |(_, c)| c.probability);
-            let p_scenario = term.as_ref().map_or(0.0, |s| s.probability.clamp(0.0, 1.0));
-            let probability = 1.0 - (1.0 - p_forecast) * (1.0 - p_scenario);
-            out.push(RiskScore {
-                asset: asset.asset.clone(),
-                score: asset.consequence * probability,
-                probability,
-                consequence: asset.consequence,
-                driver: best.map(|(limit, crossing)| RiskDriver {
-                    label: limit.label.clone(),
-                    signal: limit.signal.clone(),
-                    limit: limit.threshold.limit,
-                    kind: limit.kind.suffix(),
-                    crossing,
-                }),
-                scenario: term,
-            });
+            let driver = pick_driver(asset.limits.iter().map(|l| (l, limit_crossing(inputs, l))));
+            let anomaly = strongest(asset.signals.iter().map(|w| signal_anomaly(inputs, w)));
+            out.push(score_asset(asset, driver, scenario, anomaly));
         }
-        // Assets a what-if run touched that watch no limit still carry its risk.
-        for term in scenario {
-            if self.assets.iter().any(|a| a.asset == term.asset) {
-                continue;
-            }
-            let probability = term.probability.clamp(0.0, 1.0);
-            out.push(RiskScore {
-                asset: term.asset.clone(),
-                score: DEFAULT_CONSEQUENCE * probability,
-                probability,
-                consequence: DEFAULT_CONSEQUENCE,
-                driver: None,
-                scenario: Some(term.clone()),
-            });
-        }
+        push_outsiders(&self.assets, scenario, out);
     }
 
-    /// Scores and ranks every asset (see [`rank`]).
-    pub fn evaluate(
-        &self,
-        crossing: &mut dyn FnMut(&WatchedLimit) -> Option<Crossing>,
-        scenario: &[ScenarioTerm],
-    ) -> Vec<RiskScore> {
+    /// Scores and ranks every asset from scratch (see [`rank`]).
+    pub fn evaluate(&self, inputs: &dyn RiskInputs, scenario: &[ScenarioTerm]) -> Vec<RiskScore> {
         let mut out = Vec::new();
-        self.evaluate_into(crossing, scenario, &mut out);
+        self.evaluate_into(inputs, scenario, &mut out);
         rank(&mut out);
         out
     }
 }
 
+/// What a cached term is keyed by: the forecaster's sample count and last sample time (`None`
+/// without a forecaster). Both terms depend only on the state after the last sample.
+type SignalKey = Option<(u64, Timestamp)>;
+
+fn signal_key(inputs: &dyn RiskInputs, slot: Option<usize>) -> SignalKey {
+    let f = inputs.forecaster(slot?)?;
+    Some((f.samples(), f.last().map_or(Timestamp(i64::MIN), |l| l.0)))
+}
+
+fn limit_crossing(inputs: &dyn RiskInputs, limit: &WatchedLimit) -> Option<Crossing> {
+    inputs.forecaster(limit.slot?)?.crossing(limit.threshold)
+}
+
+/// A signal's anomaly term as of its newest sample, faded over its forecast horizon.
+fn signal_anomaly(inputs: &dyn RiskInputs, watched: &WatchedSignal) -> Option<AnomalyTerm> {
+    let slot = watched.slot?;
+    let forecaster = inputs.forecaster(slot)?;
+    let (now, _) = forecaster.last()?;
+    anomaly_term(
+        &watched.signal,
+        inputs.detector(slot)?,
+        now,
+        forecaster.horizon_s(),
+    )
+}
+
+/// The likeliest crossing (ties: the higher priority, then the first).
+fn pick_driver<'a>(
+    candidates: impl Iterator<Item = (&'a WatchedLimit, Option<Crossing>)>,
+) -> Option<(&'a WatchedLimit, Crossing)> {
+    let mut best: Option<(&WatchedLimit, Crossing)> = None;
+    for (limit, crossing) in candidates {
+        let Some(c) = crossing else { continue };
+        let better = match &best {
+            None => true,
+            Some((b, bc)) => {
+                c.probability > bc.probability
+                    || (c.probability == bc.probability && limit.priority > b.priority)
+            }
+        };
+        if better {
+            best = Some((limit, c));
+        }
+    }
+    best
+}
+
+/// The likeliest anomaly term (ties: the first).
+fn strongest(terms: impl Iterator<Item = Option<AnomalyTerm>>) -> Option<AnomalyTerm> {
+    terms.flatten().fold(None, |best, term| match best {
+        Some(b) if b.probability >= term.probability => Some(b),
+        _ => Some(term),
+    })
+}
+
+/// One model asset's score from its terms.
+fn score_asset(
+    asset: &AssetRisk,
+    driver: Option<(&WatchedLimit, Crossing)>,
+    scenario: &[ScenarioTerm],
+    anomaly: Option<AnomalyTerm>,
+) -> RiskScore {
+    let term = scenario.iter().find(|s| s.asset == asset.asset).cloned();
+    let p_forecast = driver.as_ref().map_or(0.0, |(_, c)| c.probability);
+    let p_scenario = term.as_ref().map_or(0.0, |s| s.probability.clamp(0.0, 1.0));
+    let p_anomaly = anomaly.as_ref().map_or(0.0, |a| a.probability);
+    let probability = 1.0 - (1.0 - p_forecast) * (1.0 - p_scenario) * (1.0 - p_anomaly);
+    RiskScore {
+        asset: asset.asset.clone(),
+        score: asset.consequence * probability,
+        probability,
+        consequence: asset.consequence,
+        limits: asset.limits.len(),
+        driver: driver.map(|(limit, crossing)| RiskDriver {
+            label: limit.label.clone(),
+            signal: limit.signal.clone(),
+            limit: limit.threshold.limit,
+            kind: limit.kind.suffix(),
+            crossing,
+        }),
+        scenario: term,
+        anomaly,
+    }
+}
+
+/// Assets a what-if run touched that the model does not know still carry its risk (each
+/// once, scored on the term alone).
+fn push_outsiders(assets: &[AssetRisk], scenario: &[ScenarioTerm], out: &mut Vec<RiskScore>) {
+    for (i, term) in scenario.iter().enumerate() {
+        let known = assets.iter().any(|a| a.asset == term.asset)
+            || scenario[..i].iter().any(|t| t.asset == term.asset);
+        if known {
+            continue;
+        }
+        let probability = term.probability.clamp(0.0, 1.0);
+        out.push(RiskScore {
+            asset: term.asset.clone(),
+            score: DEFAULT_CONSEQUENCE * probability,
+            probability,
+            consequence: DEFAULT_CONSEQUENCE,
+            limits: 0,
+            driver: None,
+            scenario: Some(term.clone()),
+            anomaly: None,
+        });
+    }
+}
+
+/// Seconds to the expected crossing (infinite without one): the ranking's first tie-break.
+fn soon(s: &RiskScore) -> f64 {
+    s.driver
+        .as_ref()
+        .and_then(|d| d.crossing.expected_s)
+        .unwrap_or(f64::INFINITY)
+}
+
+/// What the ranking sorts on before names: the score and the seconds to the expected crossing.
+type RankKey = (f64, f64);
+
+fn rank_key(s: &RiskScore) -> RankKey {
+    (s.score, soon(s))
+}
+
+/// Ranking order before names: higher score first, then the sooner expected crossing.
+fn cmp_rank_keys(a: RankKey, b: RankKey) -> Ordering {
+    b.0.total_cmp(&a.0).then(a.1.total_cmp(&b.1))
+}
+
 /// Highest score first; ties by sooner expected crossing, then asset name.
 pub fn rank(scores: &mut [RiskScore]) {
-    let soon = |s: &RiskScore| {
-        s.driver
-            .as_ref()
-            .and_then(|d| d.crossing.expected_s)
-            .unwrap_or(f64::INFINITY)
-    };
     scores.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then(soon(a).total_cmp(&soon(b)))
-            .then_with(|| a.asset.cmp(&b.asset))
+        cmp_rank_keys(rank_key(a), rank_key(b)).then_with(|| a.asset.cmp(&b.asset))
     });
 }
 

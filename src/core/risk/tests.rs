@@ -4,12 +4,11 @@ use super::*;
 use crate::core::forecast::tests::Noise;
 use crate::core::forecast::{ForecastConfig, Forecaster, Method};
 use crate::core::signal::Timestamp;
-use std::collections::HashMap;
 
 const S: i64 = 1_000_000_000;
 
 /// A forecaster fed 300 s of `start + slope·t` with a little noise.
-fn ramp(start: f64, slope: f64, seed: u64) -> Forecaster {
+pub(super) fn ramp(start: f64, slope: f64, seed: u64) -> Forecaster {
     let mut noise = Noise::new(seed);
     let mut f = Forecaster::new(ForecastConfig {
         horizon_s: 300.0,
@@ -26,7 +25,7 @@ fn ramp(start: f64, slope: f64, seed: u64) -> Forecaster {
     f
 }
 
-fn weight(asset: &str, consequence: f64) -> RiskWeight {
+pub(super) fn weight(asset: &str, consequence: f64) -> RiskWeight {
     RiskWeight {
         asset: asset.into(),
         consequence,
@@ -36,7 +35,7 @@ fn weight(asset: &str, consequence: f64) -> RiskWeight {
 
 /// Four motors with an H alarm at 95 °C: heating fast, heating slowly, steady, and steady but
 /// far from the limit.
-fn plant() -> (Vec<AlarmSpec>, HashMap<String, Forecaster>) {
+pub(super) fn plant() -> (Vec<AlarmSpec>, Vec<(String, Forecaster)>) {
     let alarms: Vec<AlarmSpec> = ["M-1", "M-2", "M-3", "M-4"]
         .iter()
         .map(|m| AlarmSpec::limit(&format!("{m}.temperature"), LimitKind::High, 95.0))
@@ -53,19 +52,16 @@ fn plant() -> (Vec<AlarmSpec>, HashMap<String, Forecaster>) {
     (alarms, forecasters)
 }
 
+/// Binds `model`'s slots to `forecasters` by position and scores from scratch.
 fn scores(
     model: &RiskModel,
-    forecasters: &HashMap<String, Forecaster>,
+    forecasters: &[(String, Forecaster)],
     scenario: &[ScenarioTerm],
 ) -> Vec<RiskScore> {
-    model.evaluate(
-        &mut |limit| {
-            forecasters
-                .get(limit.signal.as_str())
-                .and_then(|f| f.crossing(limit.threshold))
-        },
-        scenario,
-    )
+    let mut model = model.clone();
+    model.bind_slots(&|id| forecasters.iter().position(|(s, _)| s == id.as_str()));
+    let inputs: Vec<Forecaster> = forecasters.iter().map(|(_, f)| f.clone()).collect();
+    model.evaluate(&inputs, scenario)
 }
 
 fn order(scores: &[RiskScore]) -> Vec<&str> {
@@ -169,9 +165,11 @@ fn the_model_groups_limits_by_asset() {
     );
     assert!(!model.assets[2].limits[0].threshold.high);
     // An asset without forecasts scores 0 and says so.
-    let scores = model.evaluate(&mut |_| None, &[]);
+    let scores = model.evaluate(&Vec::<Forecaster>::new(), &[]);
     assert!(scores.iter().all(|s| s.score == 0.0));
-    assert!(scores[0].explain().ends_with("no forecast"));
+    let text = |asset: &str| scores.iter().find(|s| s.asset == asset).unwrap().explain();
+    assert!(text("M-1").ends_with("no forecast"), "{}", text("M-1"));
+    assert!(text("CV-9").ends_with("no limit alarm"), "{}", text("CV-9"));
 }
 
 #[test]
@@ -188,4 +186,226 @@ fn scenario_outcomes_become_terms_for_touched_nodes() {
     assert_eq!(terms.len(), 2);
     assert!((terms[0].probability - (1.0 - (-1.0f64).exp())).abs() < 1e-12);
     assert_eq!(terms[1].asset, "PK-201");
+}
+
+/// A tracker per signal, fed 1 Hz samples on demand.
+pub(super) struct Feed {
+    pub ids: Vec<String>,
+    pub trackers: Vec<crate::core::forecast::SignalTracker>,
+    pub next: Vec<i64>,
+    noise: Noise,
+}
+
+impl Feed {
+    pub fn new(ids: &[&str], seed: u64) -> Self {
+        let config = crate::core::forecast::TrackerConfig::new(ForecastConfig {
+            horizon_s: 120.0,
+            period_s: Some(1.0),
+            ..ForecastConfig::default()
+        });
+        Self {
+            ids: ids.iter().map(|s| s.to_string()).collect(),
+            trackers: ids
+                .iter()
+                .map(|_| crate::core::forecast::SignalTracker::new(config.clone()))
+                .collect(),
+            next: vec![0; ids.len()],
+            noise: Noise::new(seed),
+        }
+    }
+
+    pub fn slot(&self, id: &SignalId) -> Option<usize> {
+        self.ids.iter().position(|s| s == id.as_str())
+    }
+
+    /// Feeds `count` samples of `value(i)` (`i` = the sample's second) plus noise to `slot`.
+    pub fn feed(&mut self, slot: usize, count: usize, value: impl Fn(i64) -> f64) {
+        for _ in 0..count {
+            let i = self.next[slot];
+            let v = value(i) + self.noise.normal(0.3);
+            self.trackers[slot].update(Timestamp(i * S), v, &mut |_| {});
+            self.next[slot] += 1;
+        }
+    }
+}
+
+fn binding(node: &str, signals: &[&str]) -> Binding {
+    Binding {
+        node: node.into(),
+        signals: signals.iter().map(|s| SignalId::new(*s)).collect(),
+        rule: None,
+        location: Location::new("s.toml", 1, 1),
+        signal_locations: Vec::new(),
+        rule_signal_location: None,
+    }
+}
+
+#[test]
+fn anomaly_probability_is_half_the_ceiling_at_the_threshold() {
+    let table = [
+        (0.0, 0.0),
+        (-3.0, 0.0),
+        (f64::NAN, 0.0),
+        (1.0, 0.5 * ANOMALY_CEILING),
+        (2.0, 0.75 * ANOMALY_CEILING),
+        (f64::INFINITY, ANOMALY_CEILING),
+    ];
+    for (score, p) in table {
+        assert!((anomaly_probability(score) - p).abs() < 1e-12, "{score}");
+    }
+}
+
+#[test]
+fn bindings_add_assets_and_watch_their_signals_once() {
+    let alarms = vec![AlarmSpec::limit("M-1.temperature", LimitKind::High, 95.0)];
+    let model = RiskModel::new(&alarms, &[weight("CV-9", 2.0)]).with_bindings(&[
+        binding("M-1", &["M-1.temperature", "M-1.current"]),
+        binding("PK-9", &["PK-9.rate"]),
+    ]);
+    let watched: Vec<(&str, Vec<&str>)> = model
+        .assets
+        .iter()
+        .map(|a| {
+            let signals = a.signals.iter().map(|s| s.signal.as_str()).collect();
+            (a.asset.as_str(), signals)
+        })
+        .collect();
+    assert_eq!(
+        watched,
+        [
+            ("M-1", vec!["M-1.temperature", "M-1.current"]),
+            ("CV-9", vec![]),
+            ("PK-9", vec!["PK-9.rate"]),
+        ]
+    );
+    let scores = model.evaluate(&Vec::<Forecaster>::new(), &[]);
+    let pk = scores.iter().find(|s| s.asset == "PK-9").unwrap();
+    assert!(pk.explain().ends_with("no limit alarm"), "{}", pk.explain());
+}
+
+/// A packing station with no alarm limit steps up: while the window is open it ranks above a
+/// steady motor (below the one heating towards its limit) and says why; once closed the term
+/// fades, and a horizon later it is gone.
+#[test]
+fn an_anomaly_lifts_an_asset_then_fades_once_its_window_closes() {
+    let ids = ["M-1.temperature", "M-4.temperature", "PK-9.rate"];
+    let alarms: Vec<AlarmSpec> = ["M-1", "M-4"]
+        .iter()
+        .map(|m| AlarmSpec::limit(&format!("{m}.temperature"), LimitKind::High, 95.0))
+        .collect();
+    let mut feed = Feed::new(&ids, 7);
+    let mut model = RiskModel::new(&alarms, &[]).with_bindings(&[binding("PK-9", &["PK-9.rate"])]);
+    model.bind_slots(&|id| feed.slot(id));
+    let heating = |i: i64| 50.0 + 0.14 * i as f64; // 92 °C at the step, 95 about 20 s on
+    let step_at = 300;
+    let rate = move |i: i64| if i < step_at { 20.0 } else { 26.0 };
+    let advance = |feed: &mut Feed, n: usize| {
+        feed.feed(0, n, heating);
+        feed.feed(1, n, |_| 30.0);
+        feed.feed(2, n, rate);
+    };
+    let ranked = |feed: &Feed| model.evaluate(&feed.trackers, &[]);
+    let find = |scores: &[RiskScore], asset: &str| {
+        let at = scores.iter().position(|s| s.asset == asset).unwrap();
+        (at, scores[at].clone())
+    };
+
+    advance(&mut feed, step_at as usize);
+    let quiet = ranked(&feed);
+    assert_eq!(order(&quiet), ["M-1", "M-4", "PK-9"], "ties by name");
+    assert!(quiet.iter().all(|s| s.anomaly.is_none()));
+
+    // The step: within a few samples a window opens on PK-9.rate.
+    let mut opened = None;
+    for _ in 0..30 {
+        advance(&mut feed, 1);
+        let scores = ranked(&feed);
+        let (at, pk) = find(&scores, "PK-9");
+        if pk.anomaly.as_ref().is_some_and(|a| a.window.open) {
+            opened = Some((at, pk, scores));
+            break;
+        }
+    }
+    let (at, pk, scores) = opened.expect("the step opens an anomaly window");
+    assert_eq!(
+        at,
+        1,
+        "above the steady motor, below the heater: {:?}",
+        order(&scores)
+    );
+    let term = pk.anomaly.clone().unwrap();
+    assert!(term.probability >= 0.5 * ANOMALY_CEILING && term.probability < ANOMALY_CEILING);
+    assert!(
+        (pk.probability - term.probability).abs() < 1e-12,
+        "no forecast term"
+    );
+    let why = pk.explain();
+    let since = format!("since {}", format_clock(term.window.start));
+    for part in [
+        "no limit alarm",
+        "; anomaly ",
+        "PK-9.rate level shift up",
+        &since,
+        "(score ",
+    ] {
+        assert!(why.contains(part), "`{part}` missing from `{why}`");
+    }
+
+    // Closed: still counted, fading, and said so.
+    let mut closed = None;
+    for _ in 0..600 {
+        advance(&mut feed, 1);
+        let (_, pk) = find(&ranked(&feed), "PK-9");
+        if pk.anomaly.as_ref().is_some_and(|a| !a.window.open) {
+            closed = Some(pk);
+            break;
+        }
+    }
+    let pk = closed.expect("the window closes once the forecaster follows the new level");
+    assert!(pk.explain().contains("ago (score"), "{}", pk.explain());
+    advance(&mut feed, 60);
+    let (_, later) = find(&ranked(&feed), "PK-9");
+    let faded = later.anomaly.expect("half a horizon on, still counted");
+    assert!(faded.probability < pk.anomaly.unwrap().probability);
+
+    // A horizon after it closed the term is gone (no new window on the steady rate).
+    advance(&mut feed, 61);
+    let scores = ranked(&feed);
+    let (at, gone) = find(&scores, "PK-9");
+    assert!(
+        gone.anomaly.is_none() && gone.score == 0.0,
+        "{}",
+        gone.explain()
+    );
+    assert_eq!(at, 2, "{:?}", order(&scores));
+}
+
+#[test]
+fn noise_that_collapsed_is_not_counted_as_risk() {
+    // A wobbling signal that goes flat: the detector reports the variance falling; risk ignores
+    // it.
+    let mut feed = Feed::new(&["TK-9.level"], 3);
+    let slot = 0;
+    for t in 0..400 {
+        let value = if t < 200 {
+            50.0 + 2.0 * (t as f64 * 1.7).sin()
+        } else {
+            50.0
+        };
+        feed.trackers[slot].update(Timestamp(t * S), value, &mut |_| {});
+    }
+    let detector = &feed.trackers[slot].detector;
+    let collapsed = detector
+        .open()
+        .chain(detector.closed())
+        .any(|w| w.kind == crate::core::anomaly::AnomalyKind::VarianceChange && w.direction < 0);
+    assert!(collapsed, "the detector sees the noise collapse");
+    let (now, _) = feed.trackers[slot].forecaster.last().unwrap();
+    let term = anomaly_term(&SignalId::new("TK-9.level"), detector, now, 1e9);
+    assert!(
+        term.as_ref().is_none_or(|t| !(t.window.kind
+            == crate::core::anomaly::AnomalyKind::VarianceChange
+            && t.window.direction < 0)),
+        "{term:?}"
+    );
 }
