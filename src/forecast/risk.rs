@@ -32,8 +32,10 @@ impl RiskInputs for Forecasts {
         Some(&self.tracker(SignalIndex(slot as u32))?.forecaster)
     }
 
+    /// Only signals whose anomalies count (`anomalies = false` in the scene keeps a signal
+    /// that switches by design out of risk, as out of sensor health).
     fn detector(&self, slot: usize) -> Option<&AnomalyDetector> {
-        Some(&self.tracker(SignalIndex(slot as u32))?.detector)
+        Forecasts::detector(self, SignalIndex(slot as u32))
     }
 }
 

@@ -206,6 +206,9 @@ struct Candidate {
     swings: usize,
 }
 
+/// Samples before the CUSUM's onset estimate that the change-point search also considers.
+const STEP_CONTEXT: usize = 10;
+
 /// A streaming detector for one signal; see the [module docs](self).
 #[derive(Clone, Debug)]
 pub struct AnomalyDetector {
@@ -477,7 +480,8 @@ impl AnomalyDetector {
             // The change is real: restart the reference from it (it neither absorbs the
             // step slowly nor overshoots after it), and keep the drift test quiet until the
             // step has left its windows.
-            self.reference.restart(start);
+            let step = self.reference.step_at(start, STEP_CONTEXT);
+            self.reference.restart(step);
             self.drift_quiet_until = self.seen + 2 * self.config.drift_window as u64;
         }
         self.shift = Some((

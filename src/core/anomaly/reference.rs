@@ -178,6 +178,32 @@ impl Reference {
         &self.ring
     }
 
+    /// The most likely step among the samples from `context` samples before `since` to the
+    /// newest: the split that maximises the standardised difference of the means before and
+    /// after it (the classic change-point estimate). A CUSUM's "last left zero" is often a few
+    /// noise samples early; restarting the reference there would fit a line through the step,
+    /// tilt it, and raise a false opposite shift once the tilt runs out.
+    pub fn step_at(&self, since: Timestamp, context: usize) -> Timestamp {
+        let first = self.ring.partition_point(|s| s.time < since);
+        let from = first.saturating_sub(context);
+        let values: Vec<f64> = self.ring.range(from..).map(|s| s.raw).collect();
+        let n = values.len();
+        if n < 3 {
+            return since;
+        }
+        let total: f64 = values.iter().sum();
+        let (mut before, mut best) = (0.0, (0.0, since));
+        for k in 1..n {
+            before += values[k - 1];
+            let (n1, n2) = (k as f64, (n - k) as f64);
+            let gap = (before / n1 - (total - before) / n2).abs() * (n1 * n2 / n as f64).sqrt();
+            if gap > best.0 {
+                best = (gap, self.ring[from + k].time);
+            }
+        }
+        best.1
+    }
+
     /// Restarts the one-step reference from the samples at or after `since` (a change point),
     /// taking their raw values as they are: the change is real, so the clip no longer applies.
     pub fn restart(&mut self, since: Timestamp) {

@@ -138,19 +138,6 @@ impl Forecaster {
         (self.seen > 0).then(|| self.state.forecast(&self.params, 1.0))
     }
 
-    /// The forecast for the next sample made `lag` samples ago (at most the horizon in steps:
-    /// longer lags are shortened to it), for tests that look for change the one-step forecast
-    /// has already absorbed.
-    pub fn lagged_forecast(&self, lag: usize) -> Option<f64> {
-        let held = self.states.len();
-        let keep = self.buckets.last().map_or(0, |b| b.steps);
-        let lag = lag.min(keep);
-        if lag == 0 || held < lag {
-            return None;
-        }
-        Some(self.states[held - lag].forecast(&self.params, lag as f64))
-    }
-
     /// Takes one sample. Non-finite values and samples not after the last are ignored.
     pub fn update(&mut self, time: Timestamp, value: f64) {
         if !value.is_finite() {

@@ -321,6 +321,10 @@ fn unknown_and_duplicate_signals_are_errors() {
         )
         .replacen("id = \"TK-102.level\"", "id = \"TK-101.level\"", 1)
         .replace(
+            "    { signal = \"TK-102.level\", anomalies = false },\n",
+            "",
+        )
+        .replace(
             "signals = [\"PK-201.rate\", \"PK-201.count\"]",
             "signals = [\"PK-201.rate\"]",
         )
