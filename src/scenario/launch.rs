@@ -366,10 +366,5 @@ pub fn marker_kind(kind: &ScenarioEventKind) -> ScenarioMarker {
     }
 }
 
-/// Local `HH:MM:SS` of a time, for logs and the panel.
-pub fn format_time(time: Timestamp) -> String {
-    chrono::DateTime::from_timestamp_nanos(time.0)
-        .with_timezone(&chrono::Local)
-        .format("%H:%M:%S")
-        .to_string()
-}
+/// Local `HH:MM:SS` of a time, for logs and the panel (the same clock risk explanations use).
+pub use crate::core::risk::format_clock as format_time;
