@@ -90,11 +90,20 @@ fn series(dynamics: Dynamics, seed: u64, fault: Option<(Fault, usize)>) -> Vec<f
 
 /// Windows the full pipeline (tracker → detector) finds in `values`.
 fn detect(values: &[f64]) -> Vec<AnomalyWindow> {
-    let mut tracker = SignalTracker::new(TrackerConfig::new(ForecastConfig {
-        period_s: Some(1.0),
-        horizon_s: 60.0,
-        ..ForecastConfig::default()
-    }));
+    detect_with(
+        values,
+        ForecastConfig {
+            period_s: Some(1.0),
+            horizon_s: 60.0,
+            ..ForecastConfig::default()
+        },
+    )
+}
+
+/// Windows a tracker with forecast settings `config` finds in `values` at 1 Hz, open ones
+/// included.
+fn detect_with(values: &[f64], config: ForecastConfig) -> Vec<AnomalyWindow> {
+    let mut tracker = SignalTracker::new(TrackerConfig::new(config));
     let mut windows = Vec::new();
     for (i, v) in values.iter().enumerate() {
         tracker.update(Timestamp(T0 + i as i64 * S), *v, &mut |e| {
@@ -298,20 +307,13 @@ fn detection_does_not_depend_on_forecast_tuning() {
         (60.0, crate::core::forecast::Method::Damped),
         (600.0, crate::core::forecast::Method::Holt),
     ] {
-        let mut tracker = SignalTracker::new(TrackerConfig::new(ForecastConfig {
+        let config = ForecastConfig {
             period_s: Some(1.0),
             horizon_s,
             method,
             ..ForecastConfig::default()
-        }));
-        let mut windows = Vec::new();
-        for (i, v) in values.iter().enumerate() {
-            tracker.update(Timestamp(T0 + i as i64 * S), *v, &mut |e| {
-                if let TrackerEvent::Anomaly(w) = e {
-                    windows.push(w);
-                }
-            });
-        }
+        };
+        let windows = detect_with(&values, config);
         found.push(windows);
     }
     assert!(!found[0].is_empty());
