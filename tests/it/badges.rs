@@ -110,7 +110,7 @@ fn pixels_near(image: &image::RgbImage, r: [f32; 4], colour: [u8; 3]) -> u32 {
 
 #[test]
 fn an_alarm_badge_shows_on_the_plant() {
-    use twinscope::core::alarms::AlarmPriority;
+    use twinscope_core::alarms::AlarmPriority;
     // With the seeded demo's hour of history, 35 minutes back M-101's cooling has failed and
     // its winding is past the H limit (95 degC): an alarm the badge must show in its colour.
     let dir = tempfile::tempdir().unwrap();

@@ -109,6 +109,6 @@ fn gen_plant_writes_a_synthetic_plant_of_the_asked_size() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let nodes = twinscope::core::scene::read_model_nodes(&out_path).unwrap();
+    let nodes = twinscope_core::scene::read_model_nodes(&out_path).unwrap();
     assert_eq!(nodes.iter().filter(|n| n.is_asset).count(), 250);
 }

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
-use twinscope::recording::RecordingReader;
+use twinscope_core::recording::RecordingReader;
 
 /// Runs `command` with stdout and stderr going to files in `dir` (no pipe to fill up), killing
 /// it if it is still running after `limit`. Returns its status, stdout and stderr.

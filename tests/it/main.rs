@@ -1,27 +1,22 @@
-//! twinscope's integration tests: one binary (one Bevy link) with a module per area.
+//! twinscope's binary tests: one test binary with a module per area. They run the built
+//! `twinscope` (the real window under Xvfb, the headless commands, real brokers) and use the
+//! Bevy-free crates directly, so this binary does not link Bevy.
 
-mod alarms;
+mod alarms_cli;
 mod analyze_cli;
 mod badges;
 mod cli;
-mod forecast_view;
+mod forecast_window;
 mod foxglove;
-mod headless;
-mod health;
-mod ingest;
-mod materials;
 mod mosquitto;
-mod motion;
-mod mqtt;
+mod mqtt_cli;
 mod mqtt_session;
 mod mqtt_tls;
 mod picking;
 mod plantgen;
 mod recording;
 mod replay;
-mod risk_anomaly;
-mod rules;
 mod scenario_cli;
-mod scenario_view;
+mod scenario_window;
 mod screenshot;
 mod support;

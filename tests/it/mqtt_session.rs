@@ -6,9 +6,9 @@ use rumqttc::{MqttOptions, QoS};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
-use twinscope::core::scene::{MqttSettings, Scene};
-use twinscope::sources::mqtt::{ConnectionState, MqttConfig, spawn_mqtt};
-use twinscope::sources::publisher::AckedPublisher;
+use twinscope_core::scene::{MqttSettings, Scene};
+use twinscope_sources::mqtt::{ConnectionState, MqttConfig, spawn_mqtt};
+use twinscope_sources::publisher::AckedPublisher;
 
 const SCENE: &str = r#"
 [scene]

@@ -8,9 +8,9 @@ use rcgen::{
 };
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use twinscope::core::scene::{MqttSettings, Scene};
-use twinscope::core::signal::Sample;
-use twinscope::sources::mqtt::{ConnectionState, MqttConfig, MqttHandle, spawn_mqtt};
+use twinscope_core::scene::{MqttSettings, Scene};
+use twinscope_core::signal::Sample;
+use twinscope_sources::mqtt::{ConnectionState, MqttConfig, MqttHandle, spawn_mqtt};
 
 const SCENE: &str = r#"
 [scene]

@@ -1,11 +1,11 @@
 //! The generator and the committed demo model agree, and the model has what the scene binds.
 
 use crate::support::{demo_model, demo_scene};
-use twinscope::core::scene::{Scene, check_scene, read_model_nodes};
+use twinscope_core::scene::{Scene, check_scene, read_model_nodes};
 
 #[test]
 fn generator_output_equals_committed_glb() {
-    let generated = twinscope::plantgen::demo_plant_glb().unwrap();
+    let generated = twinscope_core::plantgen::demo_plant_glb().unwrap();
     let committed = std::fs::read(demo_model()).unwrap();
     assert!(
         generated == committed,

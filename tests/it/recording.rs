@@ -5,8 +5,8 @@ use crate::support::{KillOnDrop, repo_root, twinscope};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-use twinscope::core::signal::Timestamp;
-use twinscope::recording::{ProblemKind, RecordingReader, SummaryStatus};
+use twinscope_core::recording::{ProblemKind, RecordingReader, SummaryStatus};
+use twinscope_core::signal::Timestamp;
 
 /// Records the demo scene with the simulator fed straight in, for `secs` seconds.
 fn record(out: &Path, secs: &str) -> Output {
@@ -40,7 +40,7 @@ fn recorded() -> (tempfile::TempDir, PathBuf) {
 }
 
 fn demo_signal_ids() -> Vec<&'static str> {
-    twinscope::core::sim::demo_signal_periods()
+    twinscope_core::demo::demo_signal_periods()
         .into_iter()
         .map(|(id, _)| id)
         .collect()

@@ -175,8 +175,8 @@ fn demo_screenshot_shows_the_plant_in_its_rule_colours() {
             .find(|r| r.tag == tag)
             .unwrap_or_else(|| panic!("{tag} not on screen"));
         let color = region.color.as_deref().expect("tank has a rule colour");
-        let blues = twinscope::core::rules::GradientRule::named(
-            twinscope::core::rules::Palette::Blues,
+        let blues = twinscope_core::rules::GradientRule::named(
+            twinscope_core::rules::Palette::Blues,
             [0.0, 100.0],
         )
         .expect("valid gradient");

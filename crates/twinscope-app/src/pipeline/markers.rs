@@ -1,0 +1,103 @@
+//! Timeline markers: events from every domain (a connection lost, a recording started, an
+//! alarm, a what-if event), shown by the timeline panel.
+
+use bevy::prelude::*;
+use twinscope_core::signal::Timestamp;
+
+/// Something worth a mark on the timeline (a connection lost, a recording started; later
+/// alarms).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Marker {
+    /// When it happened.
+    pub(crate) time: Timestamp,
+    /// Short text for the hover.
+    pub(crate) label: String,
+    /// What kind, for the colour.
+    pub(crate) kind: MarkerKind,
+}
+
+/// Kinds of timeline markers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum MarkerKind {
+    /// The source connection went down.
+    ConnectionLost,
+    /// The source connection came back.
+    ConnectionRestored,
+    /// Recording started or stopped.
+    Recording,
+    /// A process alarm activated (coloured by its priority).
+    Alarm(twinscope_core::alarms::AlarmPriority),
+    /// Something in a loaded what-if scenario (coloured by what happened).
+    Scenario(ScenarioMarker),
+}
+
+impl MarkerKind {
+    /// The marker's colour on the timeline (sRGB).
+    pub(crate) fn color(self) -> [u8; 3] {
+        match self {
+            MarkerKind::ConnectionLost => [240, 120, 40],
+            MarkerKind::ConnectionRestored => [90, 200, 110],
+            MarkerKind::Recording => [220, 60, 200],
+            MarkerKind::Alarm(priority) => priority.color(),
+            MarkerKind::Scenario(kind) => kind.color(),
+        }
+    }
+}
+
+/// What a scenario marker marks, for its colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum ScenarioMarker {
+    /// The scenario's start T0 or its end.
+    Span,
+    /// A scripted event took effect (a conveyor stopped, a load released).
+    Scripted,
+    /// A body entered a hazard zone.
+    ZoneEntry,
+    /// A body hit something hard enough to count.
+    Impact,
+    /// A body left the line (spilled).
+    OffLine,
+}
+
+impl ScenarioMarker {
+    /// The marker's colour (sRGB): the what-if violet for the span, warm colours for harm.
+    pub(crate) fn color(self) -> [u8; 3] {
+        match self {
+            ScenarioMarker::Span => [178, 120, 255],
+            ScenarioMarker::Scripted => [120, 170, 255],
+            ScenarioMarker::ZoneEntry => [255, 80, 150],
+            ScenarioMarker::Impact => [255, 150, 40],
+            ScenarioMarker::OffLine => [240, 220, 60],
+        }
+    }
+
+    /// One word for legends and tooltips.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            ScenarioMarker::Span => "scenario",
+            ScenarioMarker::Scripted => "scripted",
+            ScenarioMarker::ZoneEntry => "zone entry",
+            ScenarioMarker::Impact => "impact",
+            ScenarioMarker::OffLine => "off line",
+        }
+    }
+}
+
+/// Events shown as markers on the timeline, in time order.
+#[derive(Resource, Debug, Default)]
+pub(crate) struct Markers(pub Vec<Marker>);
+
+impl Markers {
+    /// Adds a marker, keeping time order.
+    pub(crate) fn add(&mut self, time: Timestamp, kind: MarkerKind, label: impl Into<String>) {
+        let at = self.0.partition_point(|m| m.time <= time);
+        self.0.insert(
+            at,
+            Marker {
+                time,
+                label: label.into(),
+                kind,
+            },
+        );
+    }
+}
