@@ -63,14 +63,20 @@ fn publish_demo_feeds_every_demo_signal_through_a_real_broker() {
         .spawn()
         .expect("publish-demo starts");
     let ids: Vec<SignalId> = scene.signals.iter().map(|s| s.id.clone()).collect();
-    drain_until(&mut store, &receiver, &mqtt, "every demo signal", |store, _| {
-        ids.iter().all(|id| {
-            store
-                .index_of(id)
-                .and_then(|i| store.value_at(i, Timestamp(i64::MAX)))
-                .is_some()
-        })
-    });
+    drain_until(
+        &mut store,
+        &receiver,
+        &mqtt,
+        "every demo signal",
+        |store, _| {
+            ids.iter().all(|id| {
+                store
+                    .index_of(id)
+                    .and_then(|i| store.value_at(i, Timestamp(i64::MAX)))
+                    .is_some()
+            })
+        },
+    );
     let output = publisher.wait_with_output().unwrap();
     assert!(
         output.status.success(),

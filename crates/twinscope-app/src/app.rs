@@ -7,9 +7,7 @@ use bevy::asset::{AssetMetaCheck, UnapprovedPathMode};
 use bevy::prelude::*;
 use bevy::window::{PresentMode, WindowResolution};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use twinscope_core::cursor::{TimeBounds, TimeCursor, parse_jump_time};
-use twinscope_core::scene::{Scene, read_model_nodes};
 use twinscope_core::signal::Timestamp;
 use twinscope_sources::start::{SourceOptions, StartedSource, start_source};
 
@@ -185,7 +183,9 @@ fn insert_source(app: &mut App, source: StartedSource) {
     if let Some(progress) = source.replay_progress {
         app.insert_resource(crate::sources::ReplayProgressView(progress));
     }
-    app.insert_resource(crate::sources::ActiveSource(source.running));
+    app.insert_resource(crate::sources::ActiveSource {
+        _running: source.running,
+    });
     if let Some(status) = source.mqtt_status {
         app.insert_resource(crate::sources::MqttStatusView(status));
     }

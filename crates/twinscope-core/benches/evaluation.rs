@@ -16,6 +16,9 @@
 //! Frames: `live` (1 Hz signals at 60 frames/s: 1/60 of the signals get a new sample each
 //! frame) and `paused` (nothing new). Run: `cargo bench --profile dev --bench evaluation`.
 
+// criterion_main! writes an undocumented `main`.
+#![allow(missing_docs)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::{Duration, Instant};

@@ -14,6 +14,9 @@
 //!
 //! Run: `cargo bench --profile dev --bench forecast`.
 
+// criterion_main! writes an undocumented `main`.
+#![allow(missing_docs)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::hint::black_box;
 use std::time::{Duration, Instant};

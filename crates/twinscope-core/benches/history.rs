@@ -13,6 +13,9 @@
 //!
 //! Run: `cargo bench --profile dev --bench history`.
 
+// criterion_main! writes an undocumented `main`.
+#![allow(missing_docs)]
+
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -10,6 +10,9 @@
 //! unit) under the target dir's `tmp/` and reused by later runs. Figures are with the file in
 //! the page cache. Run: `cargo bench --profile dev --bench recording`.
 
+// criterion_main! writes an undocumented `main`.
+#![allow(missing_docs)]
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

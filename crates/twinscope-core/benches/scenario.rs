@@ -9,6 +9,9 @@
 //!
 //! Run: `cargo bench --profile dev --bench scenario`.
 
+// criterion_main! writes an undocumented `main`.
+#![allow(missing_docs)]
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;

@@ -8,11 +8,11 @@
 use crate::signal::Timestamp;
 
 /// Slowest playback speed offered.
-pub const MIN_SPEED: f64 = 0.1;
+pub(crate) const MIN_SPEED: f64 = 0.1;
 /// Fastest playback speed offered.
-pub const MAX_SPEED: f64 = 1000.0;
+pub(crate) const MAX_SPEED: f64 = 1000.0;
 /// Longest frame time one tick advances by, so a stalled frame does not leap ahead.
-pub const MAX_TICK_S: f64 = 0.1;
+pub(crate) const MAX_TICK_S: f64 = 0.1;
 /// Speeds the UI and the `[` / `]` keys step through.
 pub const SPEED_STEPS: [f64; 11] = [
     0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 100.0, 300.0, 1000.0,
@@ -314,7 +314,7 @@ pub fn parse_span(text: &str) -> Result<std::time::Duration, String> {
 }
 
 /// Parses `1h`, `90s`, `2h30m`, `1d`, `500ms` into nanoseconds.
-pub fn parse_duration_ns(text: &str) -> Result<i64, String> {
+pub(crate) fn parse_duration_ns(text: &str) -> Result<i64, String> {
     let mut total: i64 = 0;
     let mut rest = text.trim();
     if rest.is_empty() {

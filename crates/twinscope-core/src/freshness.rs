@@ -7,9 +7,9 @@
 use crate::signal::Timestamp;
 
 /// Periods a signal may miss before it counts as stale (a late sample is not yet a dead one).
-pub const MISSED_PERIODS: f64 = 3.0;
+pub(crate) const MISSED_PERIODS: f64 = 3.0;
 /// Shortest silence that counts as stale, so fast signals do not flicker on a busy frame.
-pub const MIN_STALE_AFTER_S: f64 = 2.0;
+pub(crate) const MIN_STALE_AFTER_S: f64 = 2.0;
 
 /// Seconds of silence after which a signal with update period `period_s` is stale.
 pub fn stale_after(period_s: f64) -> f64 {

@@ -10,10 +10,10 @@ use crate::signal::SignalId;
 
 /// Largest change of view time one frame integrates, in seconds: a jump of the cursor (or a
 /// very fast playback) nudges spinning parts instead of whirling them through hours of turns.
-pub const MAX_STEP_S: f64 = 0.5;
+pub(crate) const MAX_STEP_S: f64 = 0.5;
 
 /// Smallest fraction a fill scales to: a zero scale would make a degenerate transform.
-pub const MIN_FILL: f64 = 1e-3;
+pub(crate) const MIN_FILL: f64 = 1e-3;
 
 /// One of the three axes (of the parent's frame, or of the mesh for `fill`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -111,7 +111,7 @@ pub enum Pose {
     Turned(f64),
     /// Moved this far along the axis (see [`travel_position`] for wrapping).
     Moved(f64),
-    /// Scaled to this fraction along the axis (at least [`MIN_FILL`]), minimum face kept.
+    /// Scaled to this fraction along the axis (at least `MIN_FILL`), minimum face kept.
     Filled(f64),
 }
 
@@ -169,7 +169,7 @@ pub fn fraction(value: f64, range: [f64; 2]) -> f64 {
     ((value - range[0]) / span).clamp(0.0, 1.0)
 }
 
-/// Seconds of view time between two frames' view times (ns), clamped to ±[`MAX_STEP_S`];
+/// Seconds of view time between two frames' view times (ns), clamped to ±`MAX_STEP_S`;
 /// negative when the cursor runs backwards.
 pub fn view_step_s(previous_ns: i64, now_ns: i64) -> f64 {
     let step = (i128::from(now_ns) - i128::from(previous_ns)) as f64 / 1e9;

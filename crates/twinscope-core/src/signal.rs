@@ -16,12 +16,12 @@ pub struct Timestamp(pub i64);
 /// Epoch numbers at or above this are milliseconds, below it seconds (1e11 s is the year 5138;
 /// 1e11 ms is 1973), so payloads and historian exports in either convention decode without
 /// configuration.
-pub const EPOCH_MS_THRESHOLD: i64 = 100_000_000_000;
+pub(crate) const EPOCH_MS_THRESHOLD: i64 = 100_000_000_000;
 
 impl Timestamp {
     /// Nanoseconds per unit of an epoch number of this size: milliseconds at or above
     /// [`EPOCH_MS_THRESHOLD`], seconds below it.
-    pub fn epoch_unit_nanos(magnitude: f64) -> i64 {
+    pub(crate) fn epoch_unit_nanos(magnitude: f64) -> i64 {
         if magnitude.abs() >= EPOCH_MS_THRESHOLD as f64 {
             1_000_000
         } else {
@@ -31,7 +31,7 @@ impl Timestamp {
 
     /// An epoch number in seconds or milliseconds (see [`EPOCH_MS_THRESHOLD`]); `None` when it
     /// is not finite or out of range.
-    pub fn from_epoch_f64(epoch: f64) -> Option<Self> {
+    pub(crate) fn from_epoch_f64(epoch: f64) -> Option<Self> {
         let nanos = (epoch * Self::epoch_unit_nanos(epoch) as f64).round();
         (nanos.is_finite() && nanos.abs() < i64::MAX as f64).then_some(Self(nanos as i64))
     }

@@ -6,7 +6,7 @@
 //! sealed chunks but always keeps each signal's latest value.
 
 use crate::derived::{Cycle, DerivedSignal, Expression, Slots, evaluation_order};
-use crate::history::{BYTES_PER_SAMPLE, EvictionQueue, SignalHistory};
+use crate::history::{EvictionQueue, SignalHistory};
 use crate::signal::{Sample, SignalId, Timestamp};
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
@@ -16,11 +16,7 @@ use std::time::{Duration, Instant};
 pub struct SignalIndex(pub u32);
 
 /// Default history budget: 512 MiB held by signal histories (compressed and open chunks).
-pub const DEFAULT_MEMORY_BUDGET: usize = 512 * 1024 * 1024;
-
-/// [`DEFAULT_MEMORY_BUDGET`] in uncompressed samples, for callers that still think in samples
-/// (see [`SignalStore::set_max_samples`]).
-pub const DEFAULT_MAX_SAMPLES: usize = DEFAULT_MEMORY_BUDGET / BYTES_PER_SAMPLE;
+pub(crate) const DEFAULT_MEMORY_BUDGET: usize = 512 * 1024 * 1024;
 
 /// Time one garbage-collection pass may take per frame (Rerun caps its passes at 3.5 ms).
 pub const DEFAULT_GC_TIME_CAP: Duration = Duration::from_micros(3_500);
@@ -149,7 +145,10 @@ impl SignalStore {
     /// ordinary samples, so rules, plots and history treat them like measured ones. A late
     /// input sample recomputes the derived value at its own time only. Replaces any earlier
     /// set; derived signals of derived signals are computed after their inputs.
-    pub fn set_derived(&mut self, derived: &[DerivedSignal]) -> Result<(), DerivedSetupError> {
+    pub(crate) fn set_derived(
+        &mut self,
+        derived: &[DerivedSignal],
+    ) -> Result<(), DerivedSetupError> {
         let order = evaluation_order(derived).map_err(DerivedSetupError::Cycle)?;
         let slot = |id: &SignalId| {
             self.index_of(id)
@@ -305,7 +304,7 @@ impl SignalStore {
         collected.samples
     }
 
-    /// Caps the bytes signal histories may hold (see [`DEFAULT_MEMORY_BUDGET`]); enforced by
+    /// Caps the bytes signal histories may hold (see `DEFAULT_MEMORY_BUDGET`); enforced by
     /// [`SignalStore::collect_garbage`].
     pub fn set_memory_budget(&mut self, bytes: usize) {
         self.memory_budget = bytes;
@@ -318,8 +317,9 @@ impl SignalStore {
 
     /// Sizes the memory budget for `max_samples` uncompressed samples (16 bytes each). Kept for
     /// callers that think in samples; compression lets several times more samples fit.
-    pub fn set_max_samples(&mut self, max_samples: usize) {
-        self.memory_budget = max_samples.saturating_mul(BYTES_PER_SAMPLE);
+    #[cfg(test)]
+    pub(crate) fn set_max_samples(&mut self, max_samples: usize) {
+        self.memory_budget = max_samples.saturating_mul(crate::history::BYTES_PER_SAMPLE);
     }
 
     /// Bytes the signal histories hold now (compressed chunks, open chunks, indexes).

@@ -12,6 +12,9 @@
 //! deps are optimised there, twinscope itself at opt-level 1). Needs mosquitto and
 //! mosquitto-clients (scripts/setup.sh).
 
+// criterion_main! writes an undocumented `main`.
+#![allow(missing_docs)]
+
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use rumqttc::{MqttOptions, QoS};
 use std::io::{BufRead, BufReader};

@@ -394,7 +394,7 @@ mod tests {
         assert!((landed.pitch - to.pitch).abs() < 1e-6);
         let turned = (landed.yaw - to.yaw).rem_euclid(std::f32::consts::TAU);
         assert!(
-            turned < 1e-4 || turned > std::f32::consts::TAU - 1e-4,
+            !(1e-4..=std::f32::consts::TAU - 1e-4).contains(&turned),
             "{landed:?}"
         );
         let half = from.lerp(&to, 0.5);

@@ -70,17 +70,6 @@ impl ScenarioMarker {
             ScenarioMarker::OffLine => [240, 220, 60],
         }
     }
-
-    /// One word for legends and tooltips.
-    pub(crate) fn label(self) -> &'static str {
-        match self {
-            ScenarioMarker::Span => "scenario",
-            ScenarioMarker::Scripted => "scripted",
-            ScenarioMarker::ZoneEntry => "zone entry",
-            ScenarioMarker::Impact => "impact",
-            ScenarioMarker::OffLine => "off line",
-        }
-    }
 }
 
 /// Events shown as markers on the timeline, in time order.

@@ -14,8 +14,7 @@ use bevy::camera::primitives::Aabb;
 use bevy::gltf::GltfAssetLabel;
 use bevy::prelude::*;
 use bevy::world_serialization::{WorldAssetRoot, WorldInstanceReady};
-use std::sync::Arc;
-use twinscope_core::scene::{ModelNode, Scene};
+use twinscope_core::scene::Scene;
 
 /// Marks the entity the plant's glTF is instanced under.
 #[derive(Component)]

@@ -73,11 +73,6 @@ impl Recording {
             .as_ref()
             .map(|(recorder, started)| (recorder.path(), *started, recorder.stats()))
     }
-
-    /// True while recording.
-    pub(crate) fn is_active(&self) -> bool {
-        self.active.is_some()
-    }
 }
 
 /// A file name for a recording started from the UI: `twinscope-YYYYMMDD-HHMMSS.mcap` in the

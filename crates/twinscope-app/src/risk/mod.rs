@@ -64,6 +64,7 @@ pub(crate) struct RiskState {
 
 impl RiskState {
     /// Scores, highest risk first.
+    #[cfg(test)]
     pub(crate) fn ranked(&self) -> impl ExactSizeIterator<Item = &RiskScore> + Clone + '_ {
         self.cache.ranked()
     }
@@ -76,11 +77,6 @@ impl RiskState {
     /// Scores ranked.
     pub(crate) fn len(&self) -> usize {
         self.cache.len()
-    }
-
-    /// Whether no asset is scored.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.cache.is_empty()
     }
 
     /// An asset's risk, if it is scored (it has a limit alarm, a `[[risk]]` weight or a
@@ -99,6 +95,7 @@ impl RiskState {
     }
 
     /// What the risk passes so far recomputed.
+    #[cfg(test)]
     pub(crate) fn stats(&self) -> twinscope_core::risk::RiskStats {
         self.cache.stats()
     }

@@ -33,8 +33,6 @@ pub(crate) struct Ghost {
     pub(crate) body: usize,
     /// Its shape, for the outline.
     pub(crate) shape: ShapeSpec,
-    /// Carried by a path rather than by physics.
-    pub(crate) kinematic: bool,
 }
 
 /// The identity of a loaded run, to tell runs apart.
@@ -134,7 +132,6 @@ fn ghost_of(body: usize, info: &BodyInfo) -> Ghost {
     Ghost {
         body,
         shape: info.shape.clone(),
-        kinematic: info.kinematic,
     }
 }
 

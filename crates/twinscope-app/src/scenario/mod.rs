@@ -63,11 +63,6 @@ impl LayerView {
     pub(crate) fn shows_ghosts(self) -> bool {
         self != LayerView::Actual
     }
-
-    /// Whether the plant's recorded moving items are drawn.
-    pub(crate) fn shows_actual(self) -> bool {
-        self != LayerView::Ghost
-    }
 }
 
 /// A finished run, shown by the cursor.

@@ -13,7 +13,6 @@ use twinscope_core::cursor::TimeBounds;
 use twinscope_core::scenario::inputs::resolve_inputs;
 use twinscope_core::scenario::{ResolvedInput, ScenarioSpec};
 use twinscope_core::scene::Scene;
-use twinscope_core::signal::Timestamp;
 use twinscope_core::store::SignalStore;
 
 /// Names of zones entered and nodes touched.

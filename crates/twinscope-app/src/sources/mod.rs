@@ -22,7 +22,10 @@ pub(crate) struct SourceInfo {
 
 /// Keeps the running source threads alive; dropping it asks them to stop.
 #[derive(Resource)]
-pub(crate) struct ActiveSource(pub twinscope_sources::RunningSource);
+pub(crate) struct ActiveSource {
+    /// Held, never read: dropping it stops the threads.
+    pub(crate) _running: twinscope_sources::RunningSource,
+}
 
 /// The MQTT source's shared status, when the app is fed over MQTT (read by the UI).
 #[derive(Resource, Clone)]

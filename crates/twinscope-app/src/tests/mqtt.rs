@@ -7,7 +7,7 @@ use crate::rules::AssetStatus;
 use crate::sources::MqttStatusView;
 use bevy::prelude::*;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use twinscope_core::freshness::{Freshness, StaleCause};
 use twinscope_core::rules::{RuleColor, ThresholdRule};
@@ -126,6 +126,7 @@ fn value(store: &Store, id: &str) -> Option<f64> {
 }
 
 #[test]
+#[allow(clippy::too_many_lines)] // One broker's life in order: values, bad payloads, a restart.
 fn published_values_arrive_bad_payloads_are_counted_and_a_restart_is_survived() {
     let mut broker = Broker::start();
     let mut scene = Scene::parse(SCENE, Path::new("mqtt_test.toml")).unwrap();

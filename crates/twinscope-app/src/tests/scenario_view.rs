@@ -14,7 +14,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use twinscope_core::scenario::{BodyPose, Playback, ScenarioResult};
 use twinscope_core::signal::{Sample, SignalId, Timestamp};
-use twinscope_core::theme::GHOST_FILL;
 
 const S: i64 = 1_000_000_000;
 const JAM: &str = "conveyor jam";

@@ -53,7 +53,6 @@ pub(crate) struct TimelinePanelData<'w, 's> {
 /// Everything the drawing functions use, borrowed for one frame.
 struct Panel<'a> {
     state: &'a mut TimelineState,
-    bounds: TimeBounds,
     clock: Clock,
     store: &'a SignalStore,
     span: Option<(Timestamp, Timestamp)>,
@@ -77,7 +76,6 @@ pub(crate) fn draw(
     }
     let mut panel = Panel {
         state: &mut data.state,
-        bounds,
         clock: *data.clock,
         store: &data.store,
         span: data.span.0,

@@ -2,7 +2,7 @@
 
 use super::PanelData;
 use crate::sources::MqttStatusView;
-use crate::widgets::{count, format_bytes};
+use crate::widgets::count;
 use bevy_egui::egui;
 
 pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {

@@ -29,6 +29,7 @@ pub(crate) struct MaterialBuckets {
 
 impl MaterialBuckets {
     /// Number of distinct status materials created so far (for scale checks).
+    #[cfg(test)]
     pub(crate) fn status_material_count(&self) -> usize {
         self.status.len()
     }

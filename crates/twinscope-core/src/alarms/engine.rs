@@ -101,7 +101,6 @@ pub struct AlarmEngine {
     dirty: Vec<u32>,
     changes: Vec<JournalChange>,
     assets: Vec<String>,
-    asset_of: Vec<Option<u32>>,
     alarms_of_asset: Vec<Vec<u32>>,
 }
 
@@ -125,18 +124,16 @@ impl AlarmEngine {
         }
         let mut assets: Vec<String> = Vec::new();
         let mut alarms_of_asset: Vec<Vec<u32>> = Vec::new();
-        let mut asset_of = Vec::with_capacity(specs.len());
         let mut index_of_asset = std::collections::HashMap::new();
         for (alarm, spec) in specs.iter().enumerate() {
-            asset_of.push(spec.asset.as_ref().map(|tag| {
+            if let Some(tag) = &spec.asset {
                 let index = *index_of_asset.entry(tag.clone()).or_insert_with(|| {
                     assets.push(tag.clone());
                     alarms_of_asset.push(Vec::new());
-                    assets.len() as u32 - 1
+                    assets.len() - 1
                 });
-                alarms_of_asset[index as usize].push(alarm as u32);
-                index
-            }));
+                alarms_of_asset[index].push(alarm as u32);
+            }
         }
         let runtimes = specs.iter().map(|_| Runtime::default()).collect();
         Self {
@@ -149,7 +146,6 @@ impl AlarmEngine {
             dirty: Vec::new(),
             changes: Vec::new(),
             assets,
-            asset_of,
             alarms_of_asset,
         }
     }
@@ -185,18 +181,13 @@ impl AlarmEngine {
     }
 
     /// The alarms of an asset (by asset index).
-    pub fn alarms_of_asset(&self, asset: usize) -> impl Iterator<Item = usize> + '_ {
+    pub(crate) fn alarms_of_asset(&self, asset: usize) -> impl Iterator<Item = usize> + '_ {
         self.alarms_of_asset[asset].iter().map(|&a| a as usize)
     }
 
     /// An alarm's transitions so far, in time order.
     pub fn journal(&self, alarm: usize) -> &[Transition] {
         &self.runtimes[alarm].journal
-    }
-
-    /// An alarm's operator actions, in time order.
-    pub fn actions(&self, alarm: usize) -> &[(i64, OperatorAction)] {
-        &self.runtimes[alarm].actions
     }
 
     /// The store change watcher this engine drains; hand it to
@@ -246,7 +237,7 @@ impl AlarmEngine {
 
     /// Fires every alarm's timers up to `until` into the journals, as if time had reached it
     /// with no further input (the end of a recording, for an export).
-    pub fn settle(&mut self, until: Timestamp) {
+    pub(crate) fn settle(&mut self, until: Timestamp) {
         for (spec, runtime) in self.specs.iter().zip(&mut self.runtimes) {
             if runtime.next_from <= until.0 {
                 runtime.machine.advance(spec, until.0, &mut runtime.journal);
@@ -257,7 +248,7 @@ impl AlarmEngine {
 
     /// An alarm's state at `time`: from the journal, or past the last input, the machine with
     /// its delay and shelve timers run forward to `time`.
-    pub fn status_at(&self, alarm: usize, time: Timestamp) -> AlarmStatus {
+    pub(crate) fn status_at(&self, alarm: usize, time: Timestamp) -> AlarmStatus {
         let runtime = &self.runtimes[alarm];
         let t = time.0;
         if t >= runtime.next_from.saturating_sub(1) {
@@ -325,11 +316,6 @@ impl AlarmEngine {
             .rev()
             .find_map(|tr| tr.active_since)
             .map(Timestamp)
-    }
-
-    /// The asset index an alarm belongs to.
-    pub fn asset_of(&self, alarm: usize) -> Option<usize> {
-        self.asset_of[alarm].map(|a| a as usize)
     }
 
     /// Replays an alarm's unprocessed inputs (rewinding first if some are old).

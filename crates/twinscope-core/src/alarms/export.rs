@@ -5,7 +5,7 @@ use super::machine::Transition;
 use std::io::Write;
 
 /// The CSV header.
-pub const CSV_HEADER: [&str; 10] = [
+pub(crate) const CSV_HEADER: [&str; 10] = [
     "time",
     "alarm",
     "asset",

@@ -45,7 +45,7 @@ impl Cause {
     }
 
     /// Whether an operator did this (the CSV export's operator-action column).
-    pub fn is_operator_action(self) -> bool {
+    pub(crate) fn is_operator_action(self) -> bool {
         matches!(
             self,
             Cause::Acknowledged | Cause::Shelved | Cause::Unshelved
@@ -135,11 +135,6 @@ impl AlarmMachine {
         }
     }
 
-    /// Whether the process condition is in alarm (after delays), shelved or not.
-    pub fn is_condition_active(&self) -> bool {
-        self.active
-    }
-
     /// When the current activation began, if active.
     pub fn active_since(&self) -> Option<i64> {
         self.active.then_some(self.active_since)
@@ -193,7 +188,13 @@ impl AlarmMachine {
 
     /// Applies one input at time `t`: fires timers due by then, applies it, then fires timers
     /// it made due at once (zero delays).
-    pub fn apply(&mut self, spec: &AlarmSpec, t: i64, input: Input, journal: &mut Vec<Transition>) {
+    pub(crate) fn apply(
+        &mut self,
+        spec: &AlarmSpec,
+        t: i64,
+        input: Input,
+        journal: &mut Vec<Transition>,
+    ) {
         self.advance(spec, t, journal);
         match input {
             Input::Value(value) if !value.is_nan() => {
@@ -246,7 +247,7 @@ impl AlarmMachine {
 
     /// The state this machine would be in at `t` if no input arrived before then (timers
     /// fired on a copy; nothing recorded).
-    pub fn peek(&self, spec: &AlarmSpec, t: i64) -> AlarmMachine {
+    pub(crate) fn peek(&self, spec: &AlarmSpec, t: i64) -> AlarmMachine {
         let mut copy = *self;
         // Stays unallocated unless a timer fires.
         let mut discard = Vec::new();

@@ -46,12 +46,12 @@ impl LimitKind {
     }
 
     /// Whether the alarm is for values above the limit.
-    pub fn is_high(self) -> bool {
+    pub(crate) fn is_high(self) -> bool {
         matches!(self, LimitKind::HighHigh | LimitKind::High)
     }
 
     /// Priority when the scene file gives none: HH/LL high, H/L medium.
-    pub fn default_priority(self) -> AlarmPriority {
+    pub(crate) fn default_priority(self) -> AlarmPriority {
         match self {
             LimitKind::HighHigh | LimitKind::LowLow => AlarmPriority::High,
             LimitKind::High | LimitKind::Low => AlarmPriority::Medium,

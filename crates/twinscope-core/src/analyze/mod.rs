@@ -28,7 +28,7 @@ pub struct AnalyzeOptions {
 
 /// The written result.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct AnalyzeResult {
+pub(crate) struct AnalyzeResult {
     /// The file analysed.
     pub file: String,
     /// Forecast horizon used unless a scene gives a signal its own, seconds.
@@ -43,7 +43,7 @@ pub struct AnalyzeResult {
 
 /// One signal's backtest.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct SignalResult {
+pub(crate) struct SignalResult {
     /// The signal.
     pub signal: String,
     /// Samples taken (in time order).
@@ -64,7 +64,7 @@ pub struct SignalResult {
 
 /// [`Accuracy`] flattened for the file.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct AccuracyOut {
+pub(crate) struct AccuracyOut {
     /// Forecasts scored.
     pub scored: u64,
     /// Mean absolute error.
@@ -97,7 +97,7 @@ impl From<Accuracy> for AccuracyOut {
 
 /// One anomaly window for the file.
 #[derive(Debug, Clone, serde::Serialize)]
-pub struct AnomalyOut {
+pub(crate) struct AnomalyOut {
     /// `level_shift`, `drift`, `spike` or `variance_change`.
     pub kind: crate::anomaly::AnomalyKind,
     /// Onset (RFC 3339 UTC).

@@ -300,11 +300,6 @@ impl AnomalyDetector {
         &self.closed
     }
 
-    /// Windows closed since the detector started (including those no longer remembered).
-    pub fn closed_total(&self) -> u64 {
-        self.closed_total
-    }
-
     /// The robust residual scale in use (0 while warming up).
     pub fn scale(&self) -> f64 {
         self.scale
@@ -530,7 +525,7 @@ impl Cusum {
 }
 
 /// 1.4826 × the median absolute deviation from the median (σ for normal data); 0 when empty.
-pub fn robust_scale(values: &VecDeque<f64>) -> f64 {
+pub(crate) fn robust_scale(values: &VecDeque<f64>) -> f64 {
     if values.is_empty() {
         return 0.0;
     }

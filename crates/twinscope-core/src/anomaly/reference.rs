@@ -31,7 +31,7 @@ pub(super) struct LineWindow {
 }
 
 impl LineWindow {
-    pub fn new(len: usize, lag: usize) -> Self {
+    pub(super) fn new(len: usize, lag: usize) -> Self {
         Self {
             len: len.max(2),
             lag,
@@ -42,12 +42,12 @@ impl LineWindow {
     }
 
     /// Whether it holds its full length.
-    pub fn full(&self) -> bool {
+    pub(super) fn full(&self) -> bool {
         self.n == self.len
     }
 
     /// Samples in it now.
-    pub fn count(&self) -> usize {
+    pub(super) fn count(&self) -> usize {
         self.n
     }
 
@@ -89,7 +89,7 @@ impl LineWindow {
     }
 
     /// `(mean, slope per sample)`; slope 0 below three samples.
-    pub fn line(&self) -> Option<(f64, f64)> {
+    pub(super) fn line(&self) -> Option<(f64, f64)> {
         if self.n == 0 {
             return None;
         }
@@ -104,13 +104,13 @@ impl LineWindow {
     }
 
     /// The line's value `steps` samples after its newest sample.
-    pub fn extrapolate(&self, steps: f64) -> Option<f64> {
+    pub(crate) fn extrapolate(&self, steps: f64) -> Option<f64> {
         let (mean, slope) = self.line()?;
         Some(mean + slope * ((self.n as f64 - 1.0) / 2.0 + steps))
     }
 
     /// Standard deviation of the slope of a full window per unit noise.
-    pub fn slope_sd(&self) -> f64 {
+    pub(crate) fn slope_sd(&self) -> f64 {
         let n = self.len as f64;
         (12.0 / (n * (n * n - 1.0))).sqrt()
     }
@@ -134,7 +134,7 @@ pub(super) struct Reference {
 }
 
 impl Reference {
-    pub fn new(reference: usize, drift: usize, ring: usize) -> Self {
+    pub(super) fn new(reference: usize, drift: usize, ring: usize) -> Self {
         let level = LineWindow::new(reference, 0);
         let recent = LineWindow::new(drift, 0);
         let older = LineWindow::new(drift, drift.max(2));
@@ -150,12 +150,12 @@ impl Reference {
     }
 
     /// The one-step prediction of the next sample.
-    pub fn expected(&self) -> Option<f64> {
+    pub(super) fn expected(&self) -> Option<f64> {
         self.level.extrapolate(1.0)
     }
 
     /// Adds a sample and slides every window.
-    pub fn push(&mut self, sample: Sample) {
+    pub(super) fn push(&mut self, sample: Sample) {
         if self.ring.len() == self.capacity {
             self.ring.pop_front();
         }
@@ -174,7 +174,7 @@ impl Reference {
     }
 
     /// The remembered samples, oldest first.
-    pub fn samples(&self) -> &VecDeque<Sample> {
+    pub(super) fn samples(&self) -> &VecDeque<Sample> {
         &self.ring
     }
 
@@ -183,7 +183,7 @@ impl Reference {
     /// after it (the classic change-point estimate). A CUSUM's "last left zero" is often a few
     /// noise samples early; restarting the reference there would fit a line through the step,
     /// tilt it, and raise a false opposite shift once the tilt runs out.
-    pub fn step_at(&self, since: Timestamp, context: usize) -> Timestamp {
+    pub(super) fn step_at(&self, since: Timestamp, context: usize) -> Timestamp {
         let first = self.ring.partition_point(|s| s.time < since);
         let from = first.saturating_sub(context);
         let values: Vec<f64> = self.ring.range(from..).map(|s| s.raw).collect();
@@ -206,7 +206,7 @@ impl Reference {
 
     /// Restarts the one-step reference from the samples at or after `since` (a change point),
     /// taking their raw values as they are: the change is real, so the clip no longer applies.
-    pub fn restart(&mut self, since: Timestamp) {
+    pub(super) fn restart(&mut self, since: Timestamp) {
         let mut keep = 0;
         for s in self.ring.iter_mut().rev() {
             if s.time < since {

@@ -21,10 +21,10 @@ use std::fmt;
 use std::io::{Cursor, Read};
 
 /// The sink receives batches of at most this many samples.
-pub const BATCH_SAMPLES: usize = 4096;
+pub(crate) const BATCH_SAMPLES: usize = 4096;
 
 /// At most this many problems are kept in [`CsvSummary::problems`] (all are counted).
-pub const MAX_PROBLEMS: usize = 100;
+pub(crate) const MAX_PROBLEMS: usize = 100;
 
 /// The header line is looked at (for the delimiter) up to this many bytes.
 const HEADER_PEEK_LIMIT: usize = 1 << 20;
@@ -137,7 +137,7 @@ impl Import<'_> {
 /// `progress` is called now and then (and once at the end) with the bytes read so far. An
 /// error from `sink` stops the import with [`CsvError::Sink`] carrying that error. Bad rows and
 /// cells never stop it: they are counted and described in the returned [`CsvSummary`].
-pub fn import_csv<R: Read>(
+pub(crate) fn import_csv<R: Read>(
     reader: R,
     options: &CsvOptions,
     sink: &mut dyn FnMut(Vec<Sample>) -> anyhow::Result<()>,

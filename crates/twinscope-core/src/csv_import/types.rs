@@ -67,7 +67,7 @@ pub struct CsvSummary {
     /// problem), `NaN` (a missing value, not a problem) and, in the long layout, empty values.
     /// Empty wide-layout cells are not counted: sparse exports are normal.
     pub skipped_cells: u64,
-    /// The first [`MAX_PROBLEMS`] problems, in file order.
+    /// The first `MAX_PROBLEMS` problems, in file order.
     pub problems: Vec<CsvProblem>,
     /// All problems, including those not kept in `problems`.
     pub problems_total: u64,

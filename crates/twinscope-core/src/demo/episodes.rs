@@ -2,10 +2,10 @@
 //! demo (which starts an hour into the simulation with the default backfill) opens a few
 //! minutes into one, and forecasts, predicted alarms and risk have something to show.
 //!
-//! M-103's cooling slowly fouls: its temperature target creeps up by [`HEATING_RISE_C`] over
-//! [`HEATING_RAMP_S`] (1.75 °C a minute: from its steady ~75 °C it reaches the H limit of 95 °C
-//! after about 12 minutes, never the HH limit of 110 °C), holds for [`HEATING_HOLD_S`], then
-//! the filter is "cleaned" and the motor cools back. It repeats every [`HEATING_EVERY_S`]. No
+//! M-103's cooling slowly fouls: its temperature target creeps up by `HEATING_RISE_C` over
+//! `HEATING_RAMP_S` (1.75 °C a minute: from its steady ~75 °C it reaches the H limit of 95 °C
+//! after about 12 minutes, never the HH limit of 110 °C), holds for `HEATING_HOLD_S`, then
+//! the filter is "cleaned" and the motor cools back. It repeats every `HEATING_EVERY_S`. No
 //! randomness is used, so every other signal is exactly as before for a given seed.
 //!
 //! M-103 carries it because the transfer pump runs at a steady load and has no random cooling
@@ -14,22 +14,22 @@
 //! ramp when the episode was on M-101.
 
 /// Index of the pump set whose motor heats up (M-103).
-pub const HEATING_MOTOR: usize = 2;
+pub(crate) const HEATING_MOTOR: usize = 2;
 /// Elapsed simulated seconds at which the first episode starts (21 min: with the default
 /// one-hour backfill, the live demo opens nine minutes into the second one, a few minutes
 /// before the H limit, so the predicted alarm is inside the 5-minute forecast horizon).
-pub const HEATING_FIRST_S: f64 = 1260.0;
+pub(crate) const HEATING_FIRST_S: f64 = 1260.0;
 /// Seconds from one episode's start to the next.
-pub const HEATING_EVERY_S: f64 = 1800.0;
+pub(crate) const HEATING_EVERY_S: f64 = 1800.0;
 /// Seconds the temperature target creeps up.
-pub const HEATING_RAMP_S: f64 = 960.0;
+pub(crate) const HEATING_RAMP_S: f64 = 960.0;
 /// Seconds it holds at the top before the cooling recovers.
-pub const HEATING_HOLD_S: f64 = 120.0;
+pub(crate) const HEATING_HOLD_S: f64 = 120.0;
 /// How far the target rises, °C.
-pub const HEATING_RISE_C: f64 = 28.0;
+pub(crate) const HEATING_RISE_C: f64 = 28.0;
 
 /// Extra temperature target of M-103 at `elapsed_s` (0 outside an episode).
-pub fn heating_rise_c(elapsed_s: f64) -> f64 {
+pub(crate) fn heating_rise_c(elapsed_s: f64) -> f64 {
     if elapsed_s < HEATING_FIRST_S {
         return 0.0;
     }

@@ -49,7 +49,7 @@ const AUX_SEED_SALT: u64 = 0x5e45_0f4a_17c0_ffee;
 
 /// Which fault is active, if any. Faults are what make the demo worth watching.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fault {
+pub(crate) enum Fault {
     /// A motor's cooling fan has failed: its temperature climbs into alarm.
     MotorCooling(usize),
     /// A pump bearing is worn: vibration rises.
@@ -168,7 +168,7 @@ impl DemoSimulator {
     }
 
     /// The fault currently active, if any.
-    pub fn active_fault(&self) -> Option<Fault> {
+    pub(crate) fn active_fault(&self) -> Option<Fault> {
         self.fault.map(|(fault, _)| fault)
     }
 

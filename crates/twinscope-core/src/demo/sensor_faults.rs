@@ -1,7 +1,7 @@
 //! Sensor faults of the demo plant: transmitters misbehaving while the process is fine, so the
 //! twin's sensor-health view has something to show.
 //!
-//! The schedule repeats every [`CYCLE_S`] (ten minutes) of simulated time, counted from the
+//! The schedule repeats every `CYCLE_S` (ten minutes) of simulated time, counted from the
 //! simulator's start; the viewer's default hour of backfill is six whole cycles, so live view
 //! opens at the start of a cycle:
 //!
@@ -11,7 +11,7 @@
 //! | 240 – 480              | `P-102.vibration` is stuck at its value at 240 s (flatline ~60 s later) |
 //! | any time               | `P-101.flow` spikes: about one sample in 120 (once a minute) reads 15–25 m3/h high, then the next is normal again |
 //!
-//! The spikes draw from their own random stream (the seed with [`FAULT_SEED_SALT`] mixed in),
+//! The spikes draw from their own random stream (the seed with `FAULT_SEED_SALT` mixed in),
 //! and a silent or stuck transmitter is still measured, so every other signal, and the plant,
 //! is exactly what it was without these faults for the same seed.
 
@@ -19,25 +19,25 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// Length of the repeating fault schedule, in simulated seconds.
-pub const CYCLE_S: f64 = 600.0;
+pub(crate) const CYCLE_S: f64 = 600.0;
 /// When `TK-102.level` is silent, in seconds into the cycle.
-pub const DROPOUT: (f64, f64) = (30.0, 210.0);
+pub(crate) const DROPOUT: (f64, f64) = (30.0, 210.0);
 /// When `P-102.vibration` is stuck, in seconds into the cycle.
-pub const STUCK: (f64, f64) = (240.0, 480.0);
+pub(crate) const STUCK: (f64, f64) = (240.0, 480.0);
 /// Chance that a `P-101.flow` sample is a spike.
-pub const SPIKE_CHANCE: f64 = 1.0 / 120.0;
+pub(crate) const SPIKE_CHANCE: f64 = 1.0 / 120.0;
 /// The signal that drops out.
-pub const DROPOUT_SIGNAL: &str = "TK-102.level";
+pub(crate) const DROPOUT_SIGNAL: &str = "TK-102.level";
 /// The signal that gets stuck.
-pub const STUCK_SIGNAL: &str = "P-102.vibration";
+pub(crate) const STUCK_SIGNAL: &str = "P-102.vibration";
 /// The signal that spikes.
-pub const SPIKE_SIGNAL: &str = "P-101.flow";
+pub(crate) const SPIKE_SIGNAL: &str = "P-101.flow";
 /// Salt mixed into the seed for the spikes' random stream.
 const FAULT_SEED_SALT: u64 = 0x0bad_5e05_0d1f_7e11;
 
 /// A transmitter fault, for tests and docs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SensorFault {
+pub(crate) enum SensorFault {
     /// The transmitter sends nothing.
     Dropout,
     /// The transmitter repeats one value.
@@ -45,7 +45,7 @@ pub enum SensorFault {
 }
 
 /// The scheduled fault of `signal` at `elapsed_s`, if any (spikes are random, not scheduled).
-pub fn scheduled_fault(signal: &str, elapsed_s: f64) -> Option<SensorFault> {
+pub(crate) fn scheduled_fault(signal: &str, elapsed_s: f64) -> Option<SensorFault> {
     let phase = elapsed_s.rem_euclid(CYCLE_S);
     let within = |(from, to): (f64, f64)| (from..to).contains(&phase);
     match signal {
@@ -57,7 +57,7 @@ pub fn scheduled_fault(signal: &str, elapsed_s: f64) -> Option<SensorFault> {
 
 /// The transmitters' state: the spikes' random stream and the value a stuck one repeats.
 #[derive(Clone, Debug)]
-pub struct SensorFaults {
+pub(crate) struct SensorFaults {
     rng: ChaCha8Rng,
     stuck_at: Option<f64>,
     enabled: bool,
@@ -65,7 +65,7 @@ pub struct SensorFaults {
 
 impl SensorFaults {
     /// Faulty transmitters for a simulator seeded with `seed`.
-    pub fn new(seed: u64) -> Self {
+    pub(crate) fn new(seed: u64) -> Self {
         Self {
             rng: ChaCha8Rng::seed_from_u64(seed ^ FAULT_SEED_SALT),
             stuck_at: None,
@@ -74,7 +74,8 @@ impl SensorFaults {
     }
 
     /// Transmitters that send what they measure, for comparing against.
-    pub fn disabled(seed: u64) -> Self {
+    #[cfg(test)]
+    pub(crate) fn disabled(seed: u64) -> Self {
         Self {
             enabled: false,
             ..Self::new(seed)
@@ -83,7 +84,7 @@ impl SensorFaults {
 
     /// What the transmitter of `signal` sends at `elapsed_s` when the true measurement is
     /// `value`: `None` while it is silent.
-    pub fn transmit(&mut self, signal: &str, elapsed_s: f64, value: f64) -> Option<f64> {
+    pub(crate) fn transmit(&mut self, signal: &str, elapsed_s: f64, value: f64) -> Option<f64> {
         if !self.enabled {
             return Some(value);
         }
@@ -214,7 +215,8 @@ mod tests {
         use crate::scene::Scene;
         use crate::store::SignalStore;
         let text = include_str!("../../../../scenes/demo_plant.toml");
-        let scene = Scene::parse(text, std::path::Path::new("../../scenes/demo_plant.toml")).unwrap();
+        let scene =
+            Scene::parse(text, std::path::Path::new("../../scenes/demo_plant.toml")).unwrap();
         let mut store = SignalStore::new(scene.signals.iter().map(|s| s.id.clone()));
         store.ingest(run(SensorFaults::new(4), 1300.0));
         let mut seen = std::collections::BTreeSet::new();

@@ -3,12 +3,12 @@
 //!
 //! Expressions are parsed and evaluated by the `evalexpr` crate (arithmetic, comparisons,
 //! `&&`/`||`, `if(cond, a, b)`, `min`, `max`, `floor`, `math::*`; no loops, no I/O). Signal ids
-//! contain `-` and `.`, which the crate would read as operators, so [`Expression::compile`]
+//! contain `-` and `.`, which the crate would read as operators, so `Expression::compile`
 //! first swaps every declared id (longest first, at identifier boundaries) for a numbered slot
 //! variable. Integer literals are made floating point (`1/2` is 0.5) and booleans evaluate to
 //! 1.0 and 0.0, so every derived value is an ordinary number. The store evaluates derived
 //! signals as their inputs arrive and keeps the results as ordinary samples
-//! (see [`crate::store::SignalStore::set_derived`]).
+//! (see `crate::store::SignalStore::set_derived`).
 
 mod order;
 #[cfg(test)]
@@ -40,7 +40,7 @@ impl PartialEq for Expression {
 /// Why an expression cannot be compiled, and where in its text.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{message}")]
-pub struct ExprError {
+pub(crate) struct ExprError {
     /// Byte offset into the expression text of the offending part (0 when the crate gives no
     /// position, e.g. for most syntax errors).
     pub offset: usize,
@@ -59,7 +59,7 @@ pub struct DerivedSignal {
 
 /// Reusable evaluation state, so evaluating per sample does not allocate the variable table.
 #[derive(Debug, Default)]
-pub struct Slots(Vec<Value>);
+pub(crate) struct Slots(Vec<Value>);
 
 /// Prefix of the slot variables ids are replaced with; `__sig0` is the first input.
 const SLOT_PREFIX: &str = "__sig";
@@ -67,7 +67,7 @@ const SLOT_PREFIX: &str = "__sig";
 impl Expression {
     /// Compiles `text`, resolving signal ids against `declared` (every id an expression may
     /// read). Unknown names, syntax and type errors are reported with a byte offset.
-    pub fn compile<'a>(
+    pub(crate) fn compile<'a>(
         text: &str,
         declared: impl IntoIterator<Item = &'a SignalId>,
     ) -> Result<Expression, ExprError> {
@@ -119,7 +119,7 @@ impl Expression {
         &self.text
     }
 
-    /// The signals it reads, in slot order: [`Expression::eval`] takes their values in this
+    /// The signals it reads, in slot order: `Expression::eval` takes their values in this
     /// order.
     pub fn inputs(&self) -> &[SignalId] {
         &self.inputs
@@ -127,7 +127,7 @@ impl Expression {
 
     /// The value for these input values (one per [`Expression::inputs`] entry); `None` when
     /// evaluation fails (which compilation already ruled out for type errors).
-    pub fn eval(&self, inputs: &[f64], slots: &mut Slots) -> Option<f64> {
+    pub(crate) fn eval(&self, inputs: &[f64], slots: &mut Slots) -> Option<f64> {
         self.try_eval(inputs, slots).ok()
     }
 

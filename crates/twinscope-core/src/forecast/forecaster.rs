@@ -99,7 +99,8 @@ impl Forecaster {
     }
 
     /// Parameter fits done so far.
-    pub fn fits(&self) -> u64 {
+    #[cfg(test)]
+    pub(crate) fn fits(&self) -> u64 {
         self.fits
     }
 
@@ -124,18 +125,13 @@ impl Forecaster {
     }
 
     /// Robust one-step residual scale (≈ standard deviation for normal errors).
-    pub fn residual_scale(&self) -> f64 {
+    pub(crate) fn residual_scale(&self) -> f64 {
         1.25 * self.scale
     }
 
     /// Whether forecasts can be made: at least three samples and a known period.
     pub fn ready(&self) -> bool {
         self.seen >= 3 && self.period_s.is_some()
-    }
-
-    /// The forecast of the next sample (one step ahead), once there is a sample.
-    pub fn next_value(&self) -> Option<f64> {
-        (self.seen > 0).then(|| self.state.forecast(&self.params, 1.0))
     }
 
     /// Takes one sample. Non-finite values and samples not after the last are ignored.

@@ -26,7 +26,7 @@ impl Default for HoltParams {
 impl HoltParams {
     /// `Σᵢ₌₁ʰ φⁱ`: how many trend steps an h-step forecast adds (h for plain Holt); `h` may be
     /// fractional (between samples).
-    pub fn trend_steps(&self, h: f64) -> f64 {
+    pub(crate) fn trend_steps(&self, h: f64) -> f64 {
         if self.phi >= 1.0 {
             h
         } else {
@@ -36,7 +36,7 @@ impl HoltParams {
 
     /// The steps `h > 0` at which `trend · Σφⁱ` first equals `rise`; `None` when never (wrong
     /// direction, no trend, or beyond the damped path's asymptote).
-    pub fn steps_to_rise(&self, trend: f64, rise: f64) -> Option<f64> {
+    pub(crate) fn steps_to_rise(&self, trend: f64, rise: f64) -> Option<f64> {
         if trend == 0.0 || rise / trend <= 0.0 {
             return None;
         }
@@ -58,12 +58,12 @@ pub(super) struct HoltState {
 
 impl HoltState {
     /// The forecast `h` steps ahead.
-    pub fn forecast(&self, params: &HoltParams, h: f64) -> f64 {
+    pub(super) fn forecast(&self, params: &HoltParams, h: f64) -> f64 {
         self.level + self.trend * params.trend_steps(h)
     }
 
     /// Takes one (already clipped) one-step residual `r` of the forecast `f1`.
-    pub fn correct(&mut self, params: &HoltParams, f1: f64, r: f64) {
+    pub(crate) fn correct(&mut self, params: &HoltParams, f1: f64, r: f64) {
         self.level = f1 + params.alpha * r;
         self.trend = params.phi * self.trend + params.alpha * params.beta * r;
     }

@@ -10,7 +10,7 @@
 //! Intervals are empirical: for a few horizons (buckets from one step to the configured
 //! horizon) the forecaster remembers the h-step errors it made recently (every ⌈h/4⌉-th, so
 //! long horizons look back further) and reads quantiles of that distribution; between buckets quantiles are interpolated, beyond the last they grow
-//! with √h. Until a bucket has [`MIN_ERRORS`] errors it uses the textbook Holt variance growth
+//! with √h. Until a bucket has `MIN_ERRORS` errors it uses the textbook Holt variance growth
 //! `σ²(h) = σ₁²·(1 + Σⱼ₌₁ʰ⁻¹ α²(1 + β·Sⱼ)²)` with σ₁ from the one-step residual scale.
 //!
 //! [`SignalTracker`] couples a forecaster with its [`crate::validation::Validator`] and
@@ -33,7 +33,7 @@ use crate::signal::{SignalId, Timestamp};
 pub const LEVELS: [f64; 2] = [0.8, 0.95];
 
 /// A bucket uses its empirical error quantiles once it holds this many errors.
-pub const MIN_ERRORS: usize = 30;
+pub(crate) const MIN_ERRORS: usize = 30;
 
 /// Which exponential-smoothing model forecasts a signal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

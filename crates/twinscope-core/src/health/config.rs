@@ -126,14 +126,15 @@ pub struct HealthSpec {
 
 impl HealthSpec {
     /// The default checks for a declared signal (no `[health]` section).
-    pub fn for_signal(signal: &SignalSpec) -> Self {
+    #[cfg(test)]
+    pub(crate) fn for_signal(signal: &SignalSpec) -> Self {
         HealthConfig::default().spec(signal)
     }
 }
 
 impl HealthConfig {
     /// The override for `signal`, if the scene has one.
-    pub fn override_for(&self, signal: &SignalId) -> Option<&SignalHealthOverride> {
+    pub(crate) fn override_for(&self, signal: &SignalId) -> Option<&SignalHealthOverride> {
         self.signals.iter().find(|o| &o.signal == signal)
     }
 

@@ -9,7 +9,7 @@
 //!
 //! The streaming anomaly detector ([`crate::anomaly`], run by each signal's forecast
 //! tracker) feeds health too: a window covering the view time (or ended less than
-//! [`ANOMALY_HOLD_S`] before it) is an [`HealthIssueKind::Anomaly`], the least severe kind,
+//! `ANOMALY_HOLD_S` before it) is an [`HealthIssueKind::Anomaly`], the least severe kind,
 //! since unusual behaviour may be the process rather than the transmitter. [`anomaly_at`]
 //! finds it; the caller puts it in [`SignalHealth::anomaly`].
 
@@ -156,9 +156,9 @@ pub struct SignalHealth {
 
 /// Seconds an anomaly window stays shown after its last sample, so a short one is seen: a level
 /// shift's window closes once the detector has re-learnt the new level, often within seconds.
-pub const ANOMALY_HOLD_S: f64 = 120.0;
+pub(crate) const ANOMALY_HOLD_S: f64 = 120.0;
 
-/// The strongest anomaly window covering `at` (from its onset to [`ANOMALY_HOLD_S`] after its
+/// The strongest anomaly window covering `at` (from its onset to `ANOMALY_HOLD_S` after its
 /// end; open windows to the latest sample and beyond), among `closed` (in the order they
 /// closed, as [`crate::anomaly::AnomalyDetector::closed`] keeps them) and `open`.
 /// Spike windows are skipped when `skip_spikes` (the signal's own spike check reports those).
@@ -338,7 +338,7 @@ impl SignalHealth {
 
 /// What an anomaly window says, for the inspector: its kind, direction, strength and how long
 /// after its estimated onset the detector raised it.
-pub fn describe_anomaly(window: &AnomalyWindow) -> String {
+pub(crate) fn describe_anomaly(window: &AnomalyWindow) -> String {
     let direction = match (window.kind, window.direction >= 0) {
         (AnomalyKind::VarianceChange, true) => "(noise grew)",
         (AnomalyKind::VarianceChange, false) => "(noise fell)",

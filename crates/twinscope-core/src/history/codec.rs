@@ -38,7 +38,7 @@ pub(super) fn time_resolution(times: &[i64]) -> u64 {
         }
         if g == 0 {
             g = d;
-        } else if d % g != 0 {
+        } else if !d.is_multiple_of(g) {
             g = gcd(g, d);
         }
     }
@@ -478,10 +478,10 @@ mod tests {
     /// Round-trips `xs` in every mode that fits; returns the chosen plan.
     fn int_round_trip(xs: &[i128], first_known: bool) -> IntPlan {
         for mode in [FOR, DELTA, DELTA2, LINEAR] {
-            if xs.len() >= 3 || mode == FOR || (mode == DELTA && xs.len() == 2) {
-                if let Some(plan) = IntPlan::for_mode(xs, mode, first_known) {
-                    check_plan(xs, plan);
-                }
+            if (xs.len() >= 3 || mode == FOR || (mode == DELTA && xs.len() == 2))
+                && let Some(plan) = IntPlan::for_mode(xs, mode, first_known)
+            {
+                check_plan(xs, plan);
             }
         }
         let plan = IntPlan::choose(xs, first_known);

@@ -25,7 +25,7 @@ pub struct Collected {
 /// Which signal's oldest sealed chunk to evict next.
 ///
 /// Invariant kept by its users: every history with a sealed chunk has an entry holding its
-/// current oldest end time (call [`EvictionQueue::track`] after any change that may move it).
+/// current oldest end time (call `EvictionQueue::track` after any change that may move it).
 #[derive(Clone, Debug, Default)]
 pub struct EvictionQueue {
     heap: BinaryHeap<Reverse<(i64, usize)>>,
@@ -33,14 +33,14 @@ pub struct EvictionQueue {
 
 impl EvictionQueue {
     /// Records history `index`'s current oldest evictable chunk, if it has one.
-    pub fn track(&mut self, index: usize, history: &SignalHistory) {
+    pub(crate) fn track(&mut self, index: usize, history: &SignalHistory) {
         if let Some(end) = history.oldest_evictable_end() {
             self.heap.push(Reverse((end.0, index)));
         }
     }
 
     /// Forgets everything and tracks every history afresh (O(n)).
-    pub fn rebuild(&mut self, histories: &[SignalHistory]) {
+    pub(crate) fn rebuild(&mut self, histories: &[SignalHistory]) {
         self.heap = histories
             .iter()
             .enumerate()
@@ -50,7 +50,7 @@ impl EvictionQueue {
 
     /// Rebuilds when stale entries outnumber live ones, so the heap stays O(signals) even when
     /// no pass ever runs to pop them.
-    pub fn compact(&mut self, histories: &[SignalHistory]) {
+    pub(crate) fn compact(&mut self, histories: &[SignalHistory]) {
         if self.heap.len() > 2 * histories.len() + 64 {
             self.rebuild(histories);
         }
@@ -59,7 +59,7 @@ impl EvictionQueue {
     /// Evicts the globally oldest sealed chunks until `to_free` bytes are released, nothing
     /// evictable is left, or `deadline` passes (checked after each chunk, so a pass always makes
     /// progress).
-    pub fn evict(
+    pub(crate) fn evict(
         &mut self,
         histories: &mut [SignalHistory],
         to_free: usize,

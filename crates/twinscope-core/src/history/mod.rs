@@ -36,14 +36,15 @@ use std::ops::Range;
 pub use evict::{Collected, EvictionQueue, evict_to_budget};
 
 /// Samples per chunk before a new one starts.
-pub const DEFAULT_CHUNK_CAPACITY: usize = 1024;
+pub(crate) const DEFAULT_CHUNK_CAPACITY: usize = 1024;
+
+/// Bytes one uncompressed sample costs (an `i64` time and an `f64` value), for tests that
+/// size a store by samples.
+#[cfg(test)]
+pub(crate) const BYTES_PER_SAMPLE: usize = 16;
 
 /// Largest chunk capacity accepted: keeps bit offsets inside a chunk within `u32`.
-pub const MAX_CHUNK_CAPACITY: usize = 1 << 16;
-
-/// Bytes one uncompressed sample costs (an `i64` time and an `f64` value): the open chunk's
-/// cost per sample, and the baseline compression is measured against.
-pub const BYTES_PER_SAMPLE: usize = 16;
+pub(crate) const MAX_CHUNK_CAPACITY: usize = 1 << 16;
 
 /// A sealed chunk with where it sits in time and how many samples precede it.
 #[derive(Clone, Debug, PartialEq)]
@@ -144,7 +145,7 @@ impl PartialEq for SignalHistory {
 impl SignalHistory {
     /// An empty history whose chunks hold `capacity` samples (clamped to
     /// 2..=[`MAX_CHUNK_CAPACITY`]).
-    pub fn with_chunk_capacity(capacity: usize) -> Self {
+    pub(crate) fn with_chunk_capacity(capacity: usize) -> Self {
         Self {
             entries: Vec::new(),
             head: 0,
@@ -189,7 +190,7 @@ impl SignalHistory {
     /// Bytes the sealed chunks take, index and per-chunk bookkeeping included, so
     /// `sealed_bytes / sealed_samples` is the honest compressed cost per sample.
     pub fn sealed_bytes(&self) -> usize {
-        self.sealed_heap + self.sealed().len() * size_of::<Entry>()
+        self.sealed_heap + size_of_val(self.sealed())
     }
 
     /// Bytes this history holds: sealed chunks, the open chunk's allocated columns and the
@@ -419,7 +420,7 @@ impl SignalHistory {
     }
 
     /// End time of the oldest chunk that may be evicted (sealed chunks only).
-    pub fn oldest_evictable_end(&self) -> Option<Timestamp> {
+    pub(crate) fn oldest_evictable_end(&self) -> Option<Timestamp> {
         self.sealed().first().map(|e| Timestamp(e.end))
     }
 

@@ -54,7 +54,8 @@ pub fn synthetic_plant_glb(assets: usize) -> Result<Vec<u8>, PlantGenError> {
 /// Tags of every asset node of the demo plant, in file order.
 ///
 /// Lets scenes and tests check their bindings against the model without parsing it.
-pub fn demo_asset_tags() -> Vec<&'static str> {
+#[cfg(test)]
+pub(crate) fn demo_asset_tags() -> Vec<&'static str> {
     layout::TAGS.iter().map(|(tag, _)| *tag).collect()
 }
 

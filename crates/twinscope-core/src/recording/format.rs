@@ -8,35 +8,35 @@ use crate::signal::SignalId;
 use std::ops::Range;
 
 /// MCAP header profile: none of the registered profiles (ros1, ros2) fits plain JSON samples.
-pub const PROFILE: &str = "";
+pub(crate) const PROFILE: &str = "";
 /// MCAP header library: which program wrote the file, for people reading `mcap info`.
-pub const LIBRARY: &str = concat!("twinscope ", env!("CARGO_PKG_VERSION"));
+pub(crate) const LIBRARY: &str = concat!("twinscope ", env!("CARGO_PKG_VERSION"));
 /// Name of the one schema every channel uses.
-pub const SCHEMA_NAME: &str = "twinscope.Sample";
+pub(crate) const SCHEMA_NAME: &str = "twinscope.Sample";
 /// Schema encoding: JSON Schema, which Foxglove understands for `json` messages.
-pub const SCHEMA_ENCODING: &str = "jsonschema";
+pub(crate) const SCHEMA_ENCODING: &str = "jsonschema";
 /// The schema text. `raw` only appears for values JSON numbers cannot hold (NaN, infinities).
-pub const SCHEMA_DATA: &str =
+pub(crate) const SCHEMA_DATA: &str =
     r#"{"type":"object","properties":{"value":{"type":"number"},"raw":{"type":"string"}}}"#;
 /// Message encoding of every channel.
-pub const MESSAGE_ENCODING: &str = "json";
+pub(crate) const MESSAGE_ENCODING: &str = "json";
 /// Channel metadata key holding the exact signal id (topics are derived and may be ambiguous).
-pub const META_SIGNAL: &str = "signal";
+pub(crate) const META_SIGNAL: &str = "signal";
 /// Channel metadata key holding the signal's unit, when it has one.
-pub const META_UNIT: &str = "unit";
+pub(crate) const META_UNIT: &str = "unit";
 /// Name of the file-level MCAP Metadata record.
-pub const METADATA_NAME: &str = "twinscope";
+pub(crate) const METADATA_NAME: &str = "twinscope";
 /// Name of the attachment that carries the chunk side index (see [`SideIndex`]).
-pub const SIDE_INDEX_NAME: &str = "twinscope.chunk-index";
+pub(crate) const SIDE_INDEX_NAME: &str = "twinscope.chunk-index";
 /// Media type of the side index attachment.
-pub const SIDE_INDEX_MEDIA_TYPE: &str = "application/vnd.twinscope.chunk-index";
+pub(crate) const SIDE_INDEX_MEDIA_TYPE: &str = "application/vnd.twinscope.chunk-index";
 /// Target uncompressed chunk size: the MCAP default, small enough to seek cheaply.
-pub const CHUNK_TARGET_BYTES: u64 = 1024 * 1024;
+pub(crate) const CHUNK_TARGET_BYTES: u64 = 1024 * 1024;
 
 /// The Foxglove-style topic for a signal: `M-101.temperature` → `/M-101/temperature`, so the
 /// plot path reads `/M-101/temperature.value`. Lossy (`a.b` and `a/b` meet); the exact id is in
 /// the channel metadata.
-pub fn topic_for(signal: &SignalId) -> String {
+pub(crate) fn topic_for(signal: &SignalId) -> String {
     let mut topic = String::with_capacity(signal.as_str().len() + 1);
     topic.push('/');
     topic.extend(
@@ -50,7 +50,7 @@ pub fn topic_for(signal: &SignalId) -> String {
 
 /// The signal id a topic stands for when a channel has no `signal` metadata (a file written by
 /// another tool): the inverse of [`topic_for`] for ids without `/`.
-pub fn signal_from_topic(topic: &str) -> SignalId {
+pub(crate) fn signal_from_topic(topic: &str) -> SignalId {
     let trimmed = topic.strip_prefix('/').unwrap_or(topic);
     SignalId::new(trimmed.replace('/', "."))
 }
@@ -63,7 +63,7 @@ const NEG_INFINITY_TEXT: &str = "-Infinity";
 
 /// Appends the JSON body of one sample value to `out`: `{"value":12.3456}`, or for values JSON
 /// cannot hold `{"value":null,"raw":"NaN"}` (also `"Infinity"`, `"-Infinity"`, `"NaN:0x…"`).
-pub fn encode_value(value: f64, out: &mut Vec<u8>) {
+pub(crate) fn encode_value(value: f64, out: &mut Vec<u8>) {
     if value.is_finite() {
         out.extend_from_slice(b"{\"value\":");
         // serde_json prints the shortest text that parses back to the same f64.
@@ -101,7 +101,7 @@ pub enum BodyError {
     NoValue(String),
 }
 
-/// Reads a message body back into the value [`encode_value`] wrote. Numbers are parsed from
+/// Reads a message body back into the value `encode_value` wrote. Numbers are parsed from
 /// their text with Rust's correctly rounded parser (serde_json's default float parsing is not
 /// always exact), so every finite f64 round-trips bit for bit.
 pub fn decode_value(body: &[u8]) -> Result<f64, BodyError> {
@@ -172,7 +172,7 @@ fn parse_raw(raw: &str) -> Option<f64> {
 /// MCAP indexes chunks by log (receive) time only; replay seeks by source time, so the writer
 /// notes each chunk's source-time span and message count.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SideChunk {
+pub(crate) struct SideChunk {
     /// Offset of the chunk record in the file.
     pub offset: u64,
     /// Length of the whole chunk record (opcode and length included).
@@ -200,7 +200,7 @@ pub struct SideChunk {
 /// channels is most of the summary; and `latest_before` and time-window reads decode only the
 /// chunks that matter.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SideIndex {
+pub(crate) struct SideIndex {
     /// One entry per chunk, in file order.
     pub chunks: Vec<SideChunk>,
     /// Per channel id, the chunk numbers that hold at least one of its messages.
@@ -214,7 +214,7 @@ const SIDE_CHUNK_FIXED: usize = 7 * 8 + 1;
 
 impl SideIndex {
     /// Little-endian bytes: magic, version, chunks, then channels with their runs.
-    pub fn encode(&self) -> Vec<u8> {
+    pub(crate) fn encode(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(12 + self.chunks.len() * 64 + self.channels.len() * 14);
         out.extend_from_slice(SIDE_MAGIC);
         out.extend_from_slice(&SIDE_VERSION.to_le_bytes());
@@ -250,7 +250,7 @@ impl SideIndex {
     /// Parses [`encode`](Self::encode)'s bytes; `None` if they are not a side index this
     /// version understands or do not hold together (the reader then falls back to the MCAP
     /// chunk indexes and decodes every chunk).
-    pub fn decode(bytes: &[u8]) -> Option<SideIndex> {
+    pub(crate) fn decode(bytes: &[u8]) -> Option<SideIndex> {
         let mut cursor = LeCursor(bytes);
         if cursor.take(4)? != SIDE_MAGIC || cursor.u32()? != SIDE_VERSION {
             return None;
@@ -319,7 +319,7 @@ impl SideIndex {
 }
 
 /// Appends chunk `chunk` to a channel's runs (chunks arrive in increasing order).
-pub fn push_run(runs: &mut Vec<Range<u32>>, chunk: u32) {
+pub(crate) fn push_run(runs: &mut Vec<Range<u32>>, chunk: u32) {
     match runs.last_mut() {
         Some(last) if last.end == chunk => last.end = chunk + 1,
         Some(last) if last.end > chunk => {}
@@ -328,7 +328,7 @@ pub fn push_run(runs: &mut Vec<Range<u32>>, chunk: u32) {
 }
 
 /// Whether `chunk` is in one of the (sorted, disjoint) runs.
-pub fn runs_contain(runs: &[Range<u32>], chunk: u32) -> bool {
+pub(crate) fn runs_contain(runs: &[Range<u32>], chunk: u32) -> bool {
     let after = runs.partition_point(|run| run.start <= chunk);
     after > 0 && runs[after - 1].end > chunk
 }
@@ -451,7 +451,10 @@ mod tests {
         };
         let index = SideIndex {
             chunks: vec![chunk(50, 3), chunk(200, 0)],
-            channels: vec![(1, vec![0..2]), (2, vec![1..2])],
+            channels: vec![
+                (1, vec![Range { start: 0, end: 2 }]),
+                (2, vec![Range { start: 1, end: 2 }]),
+            ],
         };
         let bytes = index.encode();
         assert_eq!(SideIndex::decode(&bytes), Some(index.clone()));

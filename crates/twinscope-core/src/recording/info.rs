@@ -2,7 +2,7 @@
 
 use super::problems::SummaryStatus;
 use super::reader::RecordingReader;
-use super::{RecordingError, format_utc, span_line};
+use super::{RecordingError, format_utc};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fmt::Write as _;
 
@@ -89,6 +89,14 @@ fn info_text(reader: &RecordingReader, verified: bool) -> String {
             let _ = writeln!(out, "time span: none (no samples)");
         }
     }
+    chunks_line(&mut out, reader);
+    signals_table(&mut out, reader);
+    problems_lines(&mut out, reader, verified);
+    out
+}
+
+/// How many chunks, their compression and sizes.
+fn chunks_line(out: &mut String, reader: &RecordingReader) {
     let chunks = reader.chunks();
     let mut compressions: Vec<&str> = chunks
         .iter()
@@ -116,6 +124,10 @@ fn info_text(reader: &RecordingReader, verified: bool) -> String {
         crate::text::bytes(compressed),
         crate::text::bytes(uncompressed)
     );
+}
+
+/// Every signal with its unit and sample count, in a table.
+fn signals_table(out: &mut String, reader: &RecordingReader) {
     let signals = reader.signals();
     let _ = writeln!(
         out,
@@ -149,6 +161,11 @@ fn info_text(reader: &RecordingReader, verified: bool) -> String {
             signal.message_count
         );
     }
+}
+
+/// What could not be read, or that nothing was wrong (and whether that was checked).
+fn problems_lines(out: &mut String, reader: &RecordingReader, verified: bool) {
+    let problems = reader.problems();
     if problems.skipped.is_empty() && problems.truncated_tail.is_none() {
         let checked = if verified || reader.problems().summary != SummaryStatus::Present {
             "every chunk decoded and checked"
@@ -185,7 +202,6 @@ fn info_text(reader: &RecordingReader, verified: bool) -> String {
             None => {}
         }
     }
-    out
 }
 
 /// `3.012 s`, or `1 h 02 min 03.000 s` for long spans.

@@ -121,7 +121,7 @@ impl RecordingProblems {
     }
 
     /// Chunks skipped whole.
-    pub fn skipped_chunks(&self) -> usize {
+    pub(crate) fn skipped_chunks(&self) -> usize {
         self.skipped
             .iter()
             .filter(|p| p.kind == ProblemKind::CorruptChunk)
@@ -129,12 +129,12 @@ impl RecordingProblems {
     }
 
     /// Messages known to be lost.
-    pub fn skipped_messages(&self) -> u64 {
+    pub(crate) fn skipped_messages(&self) -> u64 {
         self.skipped.iter().filter_map(|p| p.messages).sum()
     }
 }
 
-/// Which chunks [`RecordingReader::read_chunks`] decodes.
+/// Which chunks [`RecordingReader::read_chunks`](super::RecordingReader::read_chunks) decodes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ChunkSelection {
     /// Chunks by number (clamped to those that exist); every sample in them.

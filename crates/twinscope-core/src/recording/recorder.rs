@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 /// Batches waiting for the thread before `record` starts dropping: at the viewer's one batch per
 /// frame, several seconds of a stalled disk.
-pub const QUEUE_BATCHES: usize = 512;
+pub(crate) const QUEUE_BATCHES: usize = 512;
 
 /// The open chunk is ended and flushed at least this often, bounding what a killed process
 /// loses.

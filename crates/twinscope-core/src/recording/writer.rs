@@ -141,7 +141,7 @@ impl RecordingWriter {
 
     /// Registers a signal's channel with its unit before its first sample. A signal already
     /// seen keeps the channel it has (a channel cannot change once written).
-    pub fn declare(&mut self, id: &SignalId, unit: Option<&str>) -> Result<()> {
+    pub(crate) fn declare(&mut self, id: &SignalId, unit: Option<&str>) -> Result<()> {
         if self.channels.contains_key(id) {
             return Ok(());
         }
@@ -307,7 +307,7 @@ impl RecordingWriter {
     }
 
     /// A way to read the file size that keeps working while another thread owns the writer.
-    pub fn bytes_handle(&self) -> impl Fn() -> u64 + Send + Sync + 'static {
+    pub(crate) fn bytes_handle(&self) -> impl Fn() -> u64 + Send + Sync + 'static {
         let file = Arc::clone(&self.file);
         move || file.len.load(Ordering::Relaxed)
     }

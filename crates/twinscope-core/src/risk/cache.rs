@@ -342,7 +342,8 @@ impl RiskCache {
     }
 
     /// The rank of model asset `a`.
-    pub fn rank_of(&self, a: usize) -> Option<usize> {
+    #[cfg(test)]
+    pub(crate) fn rank_of(&self, a: usize) -> Option<usize> {
         self.position.get(a).map(|&r| r as usize)
     }
 

@@ -13,7 +13,7 @@
 //!   [`anomaly_term`] for how a window's score becomes a probability and how it fades).
 //!
 //! `consequence` is the asset's weight from the scene file (`[[risk]]`, default
-//! [`DEFAULT_CONSEQUENCE`]). Every [`RiskScore`] carries what it was made of, so the panel can
+//! `DEFAULT_CONSEQUENCE`). Every [`RiskScore`] carries what it was made of, so the panel can
 //! explain it ([`RiskScore::explain`]).
 //!
 //! [`RiskModel::evaluate`] scores everything from scratch. [`RiskCache`] gives the same result
@@ -41,7 +41,7 @@ use crate::signal::{SignalId, Timestamp};
 use std::cmp::Ordering;
 
 /// Consequence weight of an asset the scene file gives none.
-pub const DEFAULT_CONSEQUENCE: f64 = 1.0;
+pub(crate) const DEFAULT_CONSEQUENCE: f64 = 1.0;
 
 /// Where risk reads each watched signal's state, by the caller's slot (see
 /// [`RiskModel::bind_slots`]): the viewer's forecast trackers, a test's or a benchmark's.
@@ -267,7 +267,7 @@ pub fn format_secs(s: f64) -> String {
 }
 
 /// The assets to score and what they watch: every asset with a limit alarm, a `[[risk]]`
-/// entry or (with [`RiskModel::with_bindings`]) a binding.
+/// entry or (with `RiskModel::with_bindings`) a binding.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct RiskModel {
     /// Assets in first-mention order (alarms, then weights, then bindings).
@@ -315,7 +315,7 @@ impl RiskModel {
 
     /// Adds every bound asset (default consequence if new) and watches its bound signals
     /// (listed and rule signal) for anomalies.
-    pub fn with_bindings(mut self, bindings: &[Binding]) -> Self {
+    pub(crate) fn with_bindings(mut self, bindings: &[Binding]) -> Self {
         for binding in bindings {
             let entry = self.entry(binding.node.clone());
             let rule = binding.rule.as_ref().map(|r| &r.signal);

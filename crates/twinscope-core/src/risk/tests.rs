@@ -197,7 +197,7 @@ pub(super) struct Feed {
 }
 
 impl Feed {
-    pub fn new(ids: &[&str], seed: u64) -> Self {
+    pub(super) fn new(ids: &[&str], seed: u64) -> Self {
         let config = crate::forecast::TrackerConfig::new(ForecastConfig {
             horizon_s: 120.0,
             period_s: Some(1.0),
@@ -214,12 +214,12 @@ impl Feed {
         }
     }
 
-    pub fn slot(&self, id: &SignalId) -> Option<usize> {
+    pub(super) fn slot(&self, id: &SignalId) -> Option<usize> {
         self.ids.iter().position(|s| s == id.as_str())
     }
 
     /// Feeds `count` samples of `value(i)` (`i` = the sample's second) plus noise to `slot`.
-    pub fn feed(&mut self, slot: usize, count: usize, value: impl Fn(i64) -> f64) {
+    pub(super) fn feed(&mut self, slot: usize, count: usize, value: impl Fn(i64) -> f64) {
         for _ in 0..count {
             let i = self.next[slot];
             let v = value(i) + self.noise.normal(0.3);

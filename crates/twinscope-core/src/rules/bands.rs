@@ -111,7 +111,7 @@ impl ThresholdRule {
 
     /// Builds a rule from colours and/or severities: missing severities are normal, missing
     /// colours follow the severities ([`Severity::default_color`]).
-    pub fn with_severities(
+    pub(crate) fn with_severities(
         thresholds: Vec<f64>,
         colors: Option<Vec<RuleColor>>,
         severities: Option<Vec<Severity>>,
@@ -165,7 +165,7 @@ impl ThresholdRule {
 
     /// The value range of a band in words, e.g. `80 – 95 degC`, so operators see why an asset
     /// has its colour.
-    pub fn band_label(&self, band: usize, unit: &str) -> String {
+    pub(crate) fn band_label(&self, band: usize, unit: &str) -> String {
         let unit = if unit.is_empty() {
             String::new()
         } else {

@@ -39,7 +39,7 @@ impl RuleColor {
 
     /// The colour in Oklab (`[L, a, b]`), where straight-line mixes look even to the eye, unlike
     /// mixes of sRGB channels (which dip dark and muddy between saturated hues).
-    pub fn to_oklab(self) -> [f64; 3] {
+    pub(crate) fn to_oklab(self) -> [f64; 3] {
         let [r, g, b] = self.0.map(|c| srgb_to_linear(f64::from(c) / 255.0));
         let l = 0.412_221_470_8 * r + 0.536_332_536_3 * g + 0.051_445_992_9 * b;
         let m = 0.211_903_498_2 * r + 0.680_699_545_1 * g + 0.107_396_956_6 * b;
@@ -53,7 +53,7 @@ impl RuleColor {
     }
 
     /// The nearest 8-bit sRGB colour to an Oklab colour (out-of-gamut channels are clipped).
-    pub fn from_oklab([ok_l, ok_a, ok_b]: [f64; 3]) -> RuleColor {
+    pub(crate) fn from_oklab([ok_l, ok_a, ok_b]: [f64; 3]) -> RuleColor {
         let l = ok_l + 0.396_337_777_4 * ok_a + 0.215_803_757_3 * ok_b;
         let m = ok_l - 0.105_561_345_8 * ok_a - 0.063_854_172_8 * ok_b;
         let s = ok_l - 0.089_484_177_5 * ok_a - 1.291_485_548_0 * ok_b;

@@ -150,6 +150,13 @@ pub struct GradientRule {
 }
 
 impl GradientRule {
+    /// The unquantised colour at position `t` (0..=1) along the stops, for legends and tests.
+    #[cfg(test)]
+    pub(crate) fn color_at(&self, t: f64) -> RuleColor {
+        let oklab: Vec<[f64; 3]> = self.stops.iter().map(|c| c.to_oklab()).collect();
+        mix(&oklab, t)
+    }
+
     /// A gradient through `stops` (evenly spaced) over `domain`.
     pub fn new(domain: [f64; 2], stops: Vec<RuleColor>) -> Result<Self, GradientError> {
         if stops.len() < 2 {
@@ -193,12 +200,6 @@ impl GradientRule {
             }
             None => RuleColor::NO_DATA,
         }
-    }
-
-    /// The unquantised colour at position `t` (0..=1) along the stops, for legends and tests.
-    pub fn color_at(&self, t: f64) -> RuleColor {
-        let oklab: Vec<[f64; 3]> = self.stops.iter().map(|c| c.to_oklab()).collect();
-        mix(&oklab, t)
     }
 }
 

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 /// Where the simulated history ends when `--at` is not an absolute time (2026-01-01T08:00Z):
 /// a fixed instant, so runs without a recording are reproducible on any day.
-pub const SIMULATED_HISTORY_END: Timestamp = Timestamp(1_767_254_400_000_000_000);
+pub(crate) const SIMULATED_HISTORY_END: Timestamp = Timestamp(1_767_254_400_000_000_000);
 
 /// The `list` table.
 pub fn list(scene: &Scene) -> anyhow::Result<String> {

@@ -15,7 +15,7 @@ use std::path::Path;
 
 /// A file the run depended on, with its SHA-256.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct HashedFile {
+pub(crate) struct HashedFile {
     /// The path as given on the command line or in the scene (relative paths stay relative).
     pub path: String,
     /// Lower-case hex SHA-256 of the file's bytes.
@@ -24,7 +24,7 @@ pub struct HashedFile {
 
 impl HashedFile {
     /// Hashes the file at `path`.
-    pub fn read(path: &Path) -> std::io::Result<HashedFile> {
+    pub(crate) fn read(path: &Path) -> std::io::Result<HashedFile> {
         Ok(HashedFile {
             path: path.display().to_string(),
             sha256: sha256_file(path)?,
@@ -33,7 +33,7 @@ impl HashedFile {
 }
 
 /// Lower-case hex SHA-256 of a file, read in blocks (recordings can be large).
-pub fn sha256_file(path: &Path) -> std::io::Result<String> {
+pub(crate) fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut file = std::fs::File::open(path)?;
     let mut hasher = Sha256::new();
     let mut buffer = vec![0u8; 1 << 16];
@@ -53,7 +53,7 @@ fn hex(bytes: &[u8]) -> String {
 
 /// The start time, both ways.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct StartTime {
+pub(crate) struct StartTime {
     /// Nanoseconds since the Unix epoch.
     pub ns: i64,
     /// RFC 3339, UTC, nanosecond precision.
@@ -73,7 +73,7 @@ impl From<Timestamp> for StartTime {
 /// Where the history the inputs were read from came from.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-pub enum HistorySource {
+pub(crate) enum HistorySource {
     /// A recording replayed into a store.
     Recording {
         /// The MCAP file, hashed.
@@ -90,7 +90,7 @@ pub enum HistorySource {
 
 /// One body as spawned, for the report.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct BodyReport {
+pub(crate) struct BodyReport {
     /// `name` or `name#i`.
     pub name: String,
     /// Shape and size.
@@ -117,7 +117,7 @@ impl From<&BodyInfo> for BodyReport {
 
 /// Snapshot bookkeeping (what seeking costs).
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SnapshotStats {
+pub(crate) struct SnapshotStats {
     /// A snapshot every this many steps.
     pub every_steps: u32,
     /// Snapshots kept.
@@ -128,7 +128,7 @@ pub struct SnapshotStats {
 
 /// Everything `twinscope scenario run` writes to `report.json`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ScenarioReport {
+pub(crate) struct ScenarioReport {
     /// `twinscope <version>`.
     pub tool: String,
     /// The scene file.
@@ -168,7 +168,7 @@ pub struct ScenarioReport {
 }
 
 /// What the caller knows about a run that the result does not carry.
-pub struct RunContext {
+pub(crate) struct RunContext {
     /// The scene file.
     pub scene: HashedFile,
     /// The model file.
@@ -189,7 +189,7 @@ pub struct RunContext {
 
 impl ScenarioReport {
     /// The report of a finished run.
-    pub fn new(context: RunContext, result: &ScenarioResult) -> ScenarioReport {
+    pub(crate) fn new(context: RunContext, result: &ScenarioResult) -> ScenarioReport {
         ScenarioReport {
             tool: format!("twinscope {}", env!("CARGO_PKG_VERSION")),
             scene: context.scene,
@@ -217,7 +217,7 @@ impl ScenarioReport {
     }
 
     /// Pretty JSON with a final newline.
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         // Plain structs of numbers and strings: serialization cannot fail.
         let mut text = serde_json::to_string_pretty(self).unwrap_or_default();
         text.push('\n');
@@ -225,7 +225,7 @@ impl ScenarioReport {
     }
 
     /// A one-page human summary: what was simulated, from what, outcomes per zone, key events.
-    pub fn to_markdown(&self) -> String {
+    pub(crate) fn to_markdown(&self) -> String {
         let mut md = format!("# Scenario \"{}\"\n\n", self.scenario);
         if !self.description.is_empty() {
             md += &format!("{}\n\n", self.description);

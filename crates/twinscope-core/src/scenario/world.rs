@@ -231,17 +231,17 @@ impl StaticWorld {
     }
 
     /// World AABB (min, max) of a named node including descendants' meshes.
-    pub fn node_bounds(&self, node: &str) -> Option<([f32; 3], [f32; 3])> {
+    pub(crate) fn node_bounds(&self, node: &str) -> Option<([f32; 3], [f32; 3])> {
         self.nodes.get(*self.by_name.get(node)?)?.bounds
     }
 
     /// World position of a named node's origin.
-    pub fn node_origin(&self, node: &str) -> Option<[f32; 3]> {
+    pub(crate) fn node_origin(&self, node: &str) -> Option<[f32; 3]> {
         Some(self.nodes.get(*self.by_name.get(node)?)?.origin)
     }
 
     /// Whether the model has a node of this name.
-    pub fn has_node(&self, node: &str) -> bool {
+    pub(crate) fn has_node(&self, node: &str) -> bool {
         self.by_name.contains_key(node)
     }
 

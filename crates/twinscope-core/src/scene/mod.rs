@@ -169,7 +169,7 @@ impl Scene {
     }
 
     /// The expression computing a signal, if it is derived.
-    pub fn expression(&self, id: &SignalId) -> Option<&Expression> {
+    pub(crate) fn expression(&self, id: &SignalId) -> Option<&Expression> {
         self.derived.iter().find(|d| &d.id == id).map(|d| &d.expr)
     }
 

@@ -153,7 +153,10 @@ fn errors_point_at_the_offending_value() {
             "{section:?}: {display}"
         );
         assert!(message.contains(part), "{section:?}: {message}");
-        assert!(display.starts_with("../../scenes/demo_plant.toml:"), "{display}");
+        assert!(
+            display.starts_with("../../scenes/demo_plant.toml:"),
+            "{display}"
+        );
     }
     let text = with_forecast(
         "[[forecast.signals]]\nsignal = \"P-101.flow\"\n\n[[forecast.signals]]\nsignal = \"P-101.flow\"\n",

@@ -21,7 +21,7 @@ use crate::signal::{Sample, Timestamp};
 use std::fmt;
 
 /// Payloads larger than this are refused by default (a sensor message is rarely over a few KiB).
-pub const DEFAULT_MAX_PAYLOAD_BYTES: usize = 256 * 1024;
+pub(crate) const DEFAULT_MAX_PAYLOAD_BYTES: usize = 256 * 1024;
 
 /// How the payload of a matched topic is read.
 #[derive(Clone, Debug, PartialEq)]
@@ -103,7 +103,7 @@ pub struct TopicMap {
 
 impl TopicMapping {
     /// The signal templates this mapping fills.
-    pub fn signal_templates(&self) -> Vec<&SignalTemplate> {
+    pub(crate) fn signal_templates(&self) -> Vec<&SignalTemplate> {
         match &self.format {
             PayloadFormat::Plain { signal, .. } => vec![signal],
             PayloadFormat::Json { fields, .. } => fields.iter().map(|f| &f.signal).collect(),

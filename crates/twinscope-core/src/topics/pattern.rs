@@ -93,7 +93,7 @@ impl TopicPattern {
     }
 
     /// The MQTT subscription filter for this pattern (`{name}` becomes `+`).
-    pub fn subscription_filter(&self) -> String {
+    pub(crate) fn subscription_filter(&self) -> String {
         self.levels
             .iter()
             .map(|level| match level {
@@ -106,7 +106,7 @@ impl TopicPattern {
     }
 
     /// The literal levels before the first wildcard or capture (`plant/{asset}/x` → `["plant"]`).
-    pub fn literal_prefix(&self) -> Vec<&str> {
+    pub(crate) fn literal_prefix(&self) -> Vec<&str> {
         self.levels
             .iter()
             .map_while(|level| match level {
@@ -117,7 +117,7 @@ impl TopicPattern {
     }
 
     /// Names of the captures, in order.
-    pub fn capture_names(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn capture_names(&self) -> impl Iterator<Item = &str> {
         self.levels.iter().filter_map(|level| match level {
             Level::Capture(name) => Some(name.as_str()),
             _ => None,
@@ -208,7 +208,7 @@ impl SignalTemplate {
 
     /// Whether some topic could produce `id`: literal pieces in order, each capture filling at
     /// least one character of a single topic level (no `/`).
-    pub fn could_produce(&self, id: &str) -> bool {
+    pub(crate) fn could_produce(&self, id: &str) -> bool {
         fn fits(pieces: &[Piece], rest: &str) -> bool {
             match pieces.split_first() {
                 None => rest.is_empty(),

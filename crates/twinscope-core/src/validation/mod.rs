@@ -8,8 +8,8 @@
 //! persistence forecast (the last value when it was made) for the same horizon.
 //!
 //! The drift flag compares a fast moving average of the absolute error with a slow one (the
-//! signal's own baseline): accuracy "degrades" when the fast one runs [`DRIFT_ON`] × above the
-//! baseline, and recovers below [`DRIFT_OFF`] ×; the baseline stops learning while drifting.
+//! signal's own baseline): accuracy "degrades" when the fast one runs `DRIFT_ON` × above the
+//! baseline, and recovers below `DRIFT_OFF` ×; the baseline stops learning while drifting.
 
 #[cfg(test)]
 mod tests;
@@ -19,9 +19,9 @@ use crate::signal::Timestamp;
 use std::collections::VecDeque;
 
 /// Fast/baseline error ratio at which accuracy counts as degraded.
-pub const DRIFT_ON: f64 = 1.8;
+pub(crate) const DRIFT_ON: f64 = 1.8;
 /// Ratio below which a drift flag clears.
-pub const DRIFT_OFF: f64 = 1.3;
+pub(crate) const DRIFT_OFF: f64 = 1.3;
 
 /// How forecasts are issued and judged.
 #[derive(Clone, Debug, PartialEq)]
@@ -40,7 +40,7 @@ pub struct ValidationConfig {
 
 impl ValidationConfig {
     /// Issues about `per_horizon` forecasts per horizon of `horizon_s` seconds.
-    pub fn for_horizon(horizon_s: f64, per_horizon: f64) -> Self {
+    pub(crate) fn for_horizon(horizon_s: f64, per_horizon: f64) -> Self {
         Self {
             issue_every_s: (horizon_s / per_horizon.max(1.0)).max(1e-3),
             ..Self::default()
@@ -152,7 +152,7 @@ impl Validator {
     }
 
     /// Whether a forecast made at `now` is due to be issued (the issue interval has passed).
-    pub fn wants_forecast(&self, now: Timestamp) -> bool {
+    pub(crate) fn wants_forecast(&self, now: Timestamp) -> bool {
         self.last_issue
             .is_none_or(|last| now.secs_since(last) >= self.config.issue_every_s)
     }

@@ -52,7 +52,7 @@ impl RecordingReader {
     }
 
     /// [`open`](Self::open), reporting `(bytes done, bytes total)` while it has to scan.
-    pub fn open_with_progress(
+    pub(crate) fn open_with_progress(
         path: &Path,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<RecordingReader> {
@@ -258,7 +258,7 @@ impl RecordingReader {
 
     /// Streams every readable sample in chunk order, one batch per chunk, reporting
     /// `(bytes done, bytes total)`. Stops at the first error the sink returns.
-    pub fn for_each_batch<E: From<RecordingError>>(
+    pub(crate) fn for_each_batch<E: From<RecordingError>>(
         &mut self,
         progress: &mut dyn FnMut(u64, u64),
         sink: &mut dyn FnMut(Vec<Sample>) -> std::result::Result<(), E>,

@@ -1,11 +1,11 @@
 //! Runs a [`ScenarioSpec`] on rapier3d: fixed step, seeded randomness, snapshots for seeking.
 //!
-//! - [`plan`] resolves the spec (nodes, quantities, spawn and event steps) once, reporting
+//! - `plan` resolves the spec (nodes, quantities, spawn and event steps) once, reporting
 //!   mistakes at their `file:line:col`;
-//! - [`state`] is everything that changes (rapier's world, drivers, schedule), all serde, so a
+//! - `state` is everything that changes (rapier's world, drivers, schedule), all serde, so a
 //!   snapshot is that state encoded with postcard;
-//! - [`outcomes`] watches the original run (zones, impacts, the line);
-//! - [`hash`] digests every pose of every step.
+//! - `outcomes` watches the original run (zones, impacts, the line);
+//! - `hash` digests every pose of every step.
 //!
 //! Determinism: one thread, a fixed step, bodies and colliders inserted in spec order, spawn
 //! jitter from a `ChaCha8Rng` seeded with the spec's seed, and rapier built with
@@ -121,7 +121,7 @@ impl ScenarioRun {
     }
 
     /// Advances one fixed step (no-op at the end), observing outcomes and keeping a snapshot
-    /// every `snapshot_every` steps, or sooner while many bodies are awake ([`SNAPSHOT_WORK`]).
+    /// every `snapshot_every` steps, or sooner while many bodies are awake (`SNAPSHOT_WORK`).
     pub fn step(&mut self) {
         if self.state.drivers.step >= self.plan.total_steps {
             return;
@@ -227,6 +227,14 @@ pub struct Playback {
 }
 
 impl Playback {
+    /// The time of the poses last returned, seconds after T0.
+    #[cfg(test)]
+    pub(crate) fn time_s(&self) -> f64 {
+        self.state
+            .as_ref()
+            .map_or(0.0, |s| s.drivers.step as f64 * self.result.dt_s)
+    }
+
     /// A playback positioned at T0.
     pub fn new(result: Arc<ScenarioResult>) -> Playback {
         let mut playback = Playback {
@@ -263,12 +271,5 @@ impl Playback {
     /// The run being played back.
     pub fn result(&self) -> &Arc<ScenarioResult> {
         &self.result
-    }
-
-    /// The time of the poses last returned, seconds after T0.
-    pub fn time_s(&self) -> f64 {
-        self.state
-            .as_ref()
-            .map_or(0.0, |s| s.drivers.step as f64 * self.result.dt_s)
     }
 }
