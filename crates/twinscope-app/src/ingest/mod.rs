@@ -30,7 +30,7 @@ impl Default for IngestChannel {
     }
 }
 
-/// The app's signal store (latest values today, history later).
+/// The app's signal store: every signal's history, in memory.
 #[derive(Resource, Deref, DerefMut, Default)]
 pub(crate) struct Store(pub SignalStore);
 

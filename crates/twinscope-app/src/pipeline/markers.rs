@@ -4,8 +4,8 @@
 use bevy::prelude::*;
 use twinscope_core::signal::Timestamp;
 
-/// Something worth a mark on the timeline (a connection lost, a recording started; later
-/// alarms).
+/// Something worth a mark on the timeline: a connection lost, a recording started, an alarm,
+/// a what-if event.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Marker {
     /// When it happened.

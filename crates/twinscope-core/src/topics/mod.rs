@@ -6,7 +6,7 @@
 //! timestamp field when there is one. Decoding never panics: every problem comes back with the
 //! topic and a byte offset or JSON pointer, and the values that did decode are kept.
 //!
-//! Plain Rust, no network: the MQTT client (issue 3) feeds topics and payloads in.
+//! Plain Rust, no network: the MQTT client (`twinscope-sources`) feeds topics and payloads in.
 
 mod pattern;
 mod payload;
