@@ -5,22 +5,39 @@ use bevy_egui::egui;
 use twinscope_core::theme::{FORECAST_RGB, WHAT_IF_RGB};
 
 /// The what-if violet, for headings and the timeline span.
-pub(crate) const VIOLET: egui::Color32 =
-    egui::Color32::from_rgb(WHAT_IF_RGB[0], WHAT_IF_RGB[1], WHAT_IF_RGB[2]);
+pub(crate) const VIOLET: egui::Color32 = rgb(WHAT_IF_RGB);
+
+/// A theme colour (sRGB) in egui's type.
+pub(crate) const fn rgb([r, g, b]: [u8; 3]) -> egui::Color32 {
+    egui::Color32::from_rgb(r, g, b)
+}
+
+/// A theme colour (sRGB) at `alpha` (unmultiplied) in egui's type.
+pub(crate) fn rgba([r, g, b]: [u8; 3], alpha: u8) -> egui::Color32 {
+    egui::Color32::from_rgba_unmultiplied(r, g, b, alpha)
+}
+
+/// A premultiplied theme colour with alpha in egui's type.
+pub(crate) const fn premultiplied([r, g, b, a]: [u8; 4]) -> egui::Color32 {
+    egui::Color32::from_rgba_premultiplied(r, g, b, a)
+}
+
+/// A theme colour given as floats in Bevy's type (sRGB, as `Color::srgb` takes them).
+pub(crate) const fn srgb_floats([r, g, b]: [f32; 3]) -> bevy::color::Color {
+    bevy::color::Color::srgb(r, g, b)
+}
 
 /// Sensor health's own colour: a neutral grey, so it never reads as a process alarm.
-pub(crate) const HEALTH_COLOR: egui::Color32 = egui::Color32::from_rgb(0xb4, 0xb8, 0xbe);
+pub(crate) const HEALTH_COLOR: egui::Color32 = rgb(twinscope_core::theme::HEALTH_RGB);
 
 /// Converts a rule colour to egui's colour type.
 pub(crate) fn egui_color(color: twinscope_core::rules::RuleColor) -> egui::Color32 {
-    let [r, g, b] = color.0;
-    egui::Color32::from_rgb(r, g, b)
+    rgb(color.0)
 }
 
 /// The forecast colour in egui's type, at `alpha` (0..255, unmultiplied).
 pub(crate) fn forecast_color(alpha: u8) -> egui::Color32 {
-    let [r, g, b] = FORECAST_RGB;
-    egui::Color32::from_rgba_unmultiplied(r, g, b, alpha)
+    rgba(FORECAST_RGB, alpha)
 }
 
 /// "0.4 s ago", "3 min ago" — how fresh a value is.

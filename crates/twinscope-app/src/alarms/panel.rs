@@ -192,9 +192,9 @@ pub(crate) fn status_button(ui: &mut egui::Ui, data: &AlarmPanelData) -> bool {
     let (shown, unacked) = alarm_counts(alarms, &data.view_time);
     let text = format!("⚠ {shown} alarms, {unacked} unack");
     let color = if unacked > 0 && flash_on(data) {
-        egui::Color32::from_rgb(245, 130, 20)
+        crate::widgets::rgb(twinscope_core::theme::PRIORITY_HIGH_RGB)
     } else if shown > 0 {
-        egui::Color32::from_rgb(240, 210, 40)
+        crate::widgets::rgb(twinscope_core::theme::PRIORITY_MEDIUM_RGB)
     } else {
         egui::Color32::GRAY
     };

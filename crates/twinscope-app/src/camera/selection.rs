@@ -112,6 +112,6 @@ fn draw_selection_outline(
     let size = (b.max - b.min) + Vec3::splat(0.1);
     gizmos.cube(
         Transform::from_translation(b.center()).with_scale(size),
-        Color::srgb(1.0, 0.85, 0.2),
+        crate::widgets::srgb_floats(twinscope_core::theme::SELECTION_EDGE),
     );
 }

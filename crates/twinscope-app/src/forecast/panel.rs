@@ -29,7 +29,9 @@ pub(crate) fn predicted_banner(ctx: &egui::Context, forecasts: &Forecasts, viewp
         ))
         .show(ctx, |ui| {
             egui::Frame::new()
-                .fill(egui::Color32::from_rgba_premultiplied(8, 30, 40, 235))
+                .fill(crate::widgets::premultiplied(
+                    twinscope_core::theme::BANNER_FILL_RGBA,
+                ))
                 .stroke(egui::Stroke::new(2.0, forecast_color(255)))
                 .corner_radius(4.0)
                 .inner_margin(egui::Margin::symmetric(14, 6))
@@ -48,7 +50,7 @@ pub(crate) fn predicted_banner(ctx: &egui::Context, forecasts: &Forecasts, viewp
                                 format_secs(view.ahead_s)
                             ))
                             .italics()
-                            .color(egui::Color32::from_gray(215)),
+                            .color(egui::Color32::from_gray(twinscope_core::theme::GREY_LIGHT)),
                         );
                     });
                 });
@@ -170,9 +172,9 @@ pub(crate) fn accuracy_table(ui: &mut egui::Ui, forecasts: &Forecasts, signals: 
                 );
                 let skill = egui::RichText::new(format!("{:+.2}", accuracy.skill)).small();
                 ui.label(if accuracy.skill > 0.0 {
-                    skill.color(egui::Color32::from_rgb(110, 200, 120))
+                    skill.color(crate::widgets::rgb(twinscope_core::theme::GOOD_RGB))
                 } else {
-                    skill.color(egui::Color32::from_rgb(230, 170, 60))
+                    skill.color(crate::widgets::rgb(twinscope_core::theme::WORSE_RGB))
                 })
                 .on_hover_text("1 − MAE / persistence MAE: above 0 beats persistence");
                 ui.label(
@@ -195,7 +197,7 @@ pub(crate) fn accuracy_table(ui: &mut egui::Ui, forecasts: &Forecasts, signals: 
                 ))
                 .small();
                 ui.label(if accuracy.drift {
-                    n.color(egui::Color32::from_rgb(240, 120, 40))
+                    n.color(crate::widgets::rgb(twinscope_core::theme::ATTENTION_RGB))
                 } else {
                     n
                 })

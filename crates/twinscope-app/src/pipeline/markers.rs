@@ -3,6 +3,7 @@
 
 use bevy::prelude::*;
 use twinscope_core::signal::Timestamp;
+use twinscope_core::theme;
 
 /// Something worth a mark on the timeline: a connection lost, a recording started, an alarm,
 /// a what-if event.
@@ -35,9 +36,9 @@ impl MarkerKind {
     /// The marker's colour on the timeline (sRGB).
     pub(crate) fn color(self) -> [u8; 3] {
         match self {
-            MarkerKind::ConnectionLost => [240, 120, 40],
-            MarkerKind::ConnectionRestored => [90, 200, 110],
-            MarkerKind::Recording => [220, 60, 200],
+            MarkerKind::ConnectionLost => theme::ATTENTION_RGB,
+            MarkerKind::ConnectionRestored => theme::RESTORED_RGB,
+            MarkerKind::Recording => theme::RECORDING_MARKER_RGB,
             MarkerKind::Alarm(priority) => priority.color(),
             MarkerKind::Scenario(kind) => kind.color(),
         }
@@ -63,11 +64,11 @@ impl ScenarioMarker {
     /// The marker's colour (sRGB): the what-if violet for the span, warm colours for harm.
     pub(crate) fn color(self) -> [u8; 3] {
         match self {
-            ScenarioMarker::Span => [178, 120, 255],
-            ScenarioMarker::Scripted => [120, 170, 255],
-            ScenarioMarker::ZoneEntry => [255, 80, 150],
-            ScenarioMarker::Impact => [255, 150, 40],
-            ScenarioMarker::OffLine => [240, 220, 60],
+            ScenarioMarker::Span => theme::WHAT_IF_RGB,
+            ScenarioMarker::Scripted => theme::SCRIPTED_RGB,
+            ScenarioMarker::ZoneEntry => theme::ZONE_ENTRY_RGB,
+            ScenarioMarker::Impact => theme::IMPACT_RGB,
+            ScenarioMarker::OffLine => theme::OFF_LINE_RGB,
         }
     }
 }

@@ -10,7 +10,7 @@ use bevy_egui::egui::{self, Color32};
 use twinscope_core::recording::RecordingMeta;
 use twinscope_core::signal::Timestamp;
 
-const RECORD_RED: Color32 = Color32::from_rgb(220, 40, 40);
+const RECORD_RED: Color32 = crate::widgets::rgb(twinscope_core::theme::RECORD_RGB);
 
 /// What the record toggle reads and changes (markers come from the caller, who shares them).
 #[derive(bevy::ecs::system::SystemParam)]

@@ -93,7 +93,7 @@ fn row(ui: &mut egui::Ui, rank: usize, score: &RiskScore) -> egui::Response {
                     if score.probability >= crate::risk::PREDICTED_ALARM_P {
                         forecast_color(255)
                     } else {
-                        egui::Color32::from_gray(170)
+                        egui::Color32::from_gray(twinscope_core::theme::GREY_TEXT)
                     },
                 ));
             });

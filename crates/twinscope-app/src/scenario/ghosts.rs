@@ -8,13 +8,14 @@ use bevy::prelude::*;
 use std::collections::HashMap;
 use twinscope_core::scenario::{BodyInfo, ShapeSpec};
 
-use twinscope_core::theme::GHOST_FILL;
+use crate::widgets::srgb_floats;
+use twinscope_core::theme::{self, GHOST_FILL};
 /// Edges of dynamic bodies.
-const GHOST_EDGE: Color = Color::srgb(0.90, 0.80, 1.0);
+const GHOST_EDGE: Color = srgb_floats(theme::GHOST_EDGE);
 /// Kinematic bodies (a forklift on its route) are drawn a little bluer.
-const KINEMATIC_FILL: [f32; 4] = [0.50, 0.55, 1.0, 0.55];
+const KINEMATIC_FILL: [f32; 4] = theme::GHOST_KINEMATIC_FILL;
 /// Outline of assets touched by the outcomes.
-const TOUCHED_EDGE: Color = Color::srgb(1.0, 0.32, 0.62);
+const TOUCHED_EDGE: Color = srgb_floats(theme::TOUCHED_EDGE);
 /// Touched assets covering more than this share of the plant's footprint (the floor) are
 /// context, not outlined.
 const CONTEXT_SHARE: f32 = 0.2;

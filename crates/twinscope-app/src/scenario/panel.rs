@@ -16,7 +16,7 @@ use twinscope_core::scene::Scene;
 use twinscope_core::store::SignalStore;
 
 /// Names of zones entered and nodes touched.
-const TOUCHED: Color32 = Color32::from_rgb(255, 110, 160);
+const TOUCHED: Color32 = crate::widgets::rgb(twinscope_core::theme::TOUCHED_RGB);
 /// Row height of the event list.
 const EVENT_ROW: f32 = 18.0;
 
@@ -206,7 +206,7 @@ fn inputs_grid(ui: &mut egui::Ui, id: &str, inputs: &[ResolvedInput]) {
                     None => "fixed".to_owned(),
                 };
                 let color = if input.defaulted {
-                    Color32::from_rgb(230, 190, 80)
+                    crate::widgets::rgb(twinscope_core::theme::DEFAULTED_RGB)
                 } else {
                     ui.visuals().weak_text_color()
                 };

@@ -8,12 +8,14 @@ use super::{Bounds, Clock, Cursor};
 use crate::ingest::Store;
 use crate::pipeline::Marker;
 use crate::pipeline::{Markers, ScenarioSpan};
+use crate::widgets::{rgb, rgba};
 use bevy::prelude::*;
 use bevy_egui::egui::{self, Color32, Pos2, Rect, Sense, Stroke, vec2};
 use twinscope_core::cursor::{CursorMode, SPEED_STEPS, TimeBounds, parse_jump_time};
 use twinscope_core::history::SignalHistory;
 use twinscope_core::signal::Timestamp;
 use twinscope_core::store::{SignalIndex, SignalStore};
+use twinscope_core::theme;
 
 /// Narrowest span the timeline shows, so a fresh start is not a single pixel of data.
 const MIN_VIEW_NS: i64 = 60_000_000_000;
@@ -22,8 +24,8 @@ const MIN_ZOOM_NS: i64 = 1_000_000_000;
 const SCRUB_HEIGHT: f32 = 34.0;
 const STRIP_HEIGHT: f32 = 9.0;
 const STRIP_LABEL_WIDTH: f32 = 150.0;
-const CURSOR_COLOR: Color32 = Color32::from_rgb(255, 190, 40);
-const LIVE_COLOR: Color32 = Color32::from_rgb(230, 45, 45);
+const CURSOR_COLOR: Color32 = rgb(theme::CURSOR_RGB);
+const LIVE_COLOR: Color32 = rgb(theme::LIVE_RGB);
 
 /// Timeline state kept between frames.
 #[derive(Resource, Debug, Default)]
@@ -208,18 +210,22 @@ fn live_button(ui: &mut egui::Ui, data: &mut Panel, bounds: TimeBounds) {
         (false, true, _) => ("⏺ LIVE", LIVE_COLOR, "following live data"),
         (false, false, true) => (
             "⏺ LIVE EDGE",
-            Color32::from_rgb(150, 60, 60),
+            rgb(theme::LIVE_EDGE_RGB),
             "playing: waiting at the live edge for new data",
         ),
-        (false, false, false) => ("GO LIVE (L)", Color32::from_gray(70), "back to live data"),
+        (false, false, false) => (
+            "GO LIVE (L)",
+            Color32::from_gray(theme::GREY_BUTTON),
+            "back to live data",
+        ),
         (true, _, true) => (
             "⏺ END",
-            Color32::from_rgb(60, 90, 150),
+            rgb(theme::RECORDING_END_RGB),
             "at the end of the recording",
         ),
         (true, _, false) => (
             "GO TO END (L)",
-            Color32::from_gray(70),
+            Color32::from_gray(theme::GREY_BUTTON),
             "to the end of the recording",
         ),
     };
@@ -336,14 +342,14 @@ fn scrub_area(ui: &mut egui::Ui, data: &mut Panel, bounds: TimeBounds, view: (i6
     let axis = TimeAxis { rect, view };
     handle_scrub_input(ui, data, &response, axis, bounds);
     let painter = ui.painter_at(rect);
-    painter.rect_filled(rect, 3.0, Color32::from_gray(28));
+    painter.rect_filled(rect, 3.0, Color32::from_gray(theme::GREY_BAR));
     // No data before the oldest sample or after the live edge.
     let data_rect = Rect::from_x_y_ranges(
         axis.x(bounds.start.0).max(rect.left())..=axis.x(bounds.live_edge.0).min(rect.right()),
         rect.y_range(),
     );
     if data_rect.width() > 0.0 {
-        painter.rect_filled(data_rect, 0.0, Color32::from_gray(45));
+        painter.rect_filled(data_rect, 0.0, Color32::from_gray(theme::GREY_DATA));
     }
     if let Some((start, end)) = data.span {
         let span = Rect::from_x_y_ranges(axis.x(start.0)..=axis.x(end.0), rect.y_range());
@@ -351,17 +357,13 @@ fn scrub_area(ui: &mut egui::Ui, data: &mut Panel, bounds: TimeBounds, view: (i6
     }
     if let Some((start, end)) = data.cursor.loop_range() {
         let loop_rect = Rect::from_x_y_ranges(axis.x(start.0)..=axis.x(end.0), rect.y_range());
-        painter.rect_filled(
-            loop_rect,
-            0.0,
-            Color32::from_rgba_unmultiplied(60, 120, 220, 70),
-        );
+        painter.rect_filled(loop_rect, 0.0, rgba(theme::LOOP_RGB, 70));
     }
     if let (Some(anchor), Some(pointer)) = (data.state.loop_anchor, response.interact_pointer_pos())
     {
         let x0 = axis.x(anchor);
         let sel = Rect::from_x_y_ranges(x0.min(pointer.x)..=x0.max(pointer.x), rect.y_range());
-        painter.rect_filled(sel, 0.0, Color32::from_rgba_unmultiplied(60, 120, 220, 110));
+        painter.rect_filled(sel, 0.0, rgba(theme::LOOP_RGB, 110));
     }
     // Past now (the bounds reach into the forecast while paused) the bar is hatched.
     let live_x = axis.x(data.clock.now().0);
@@ -500,7 +502,7 @@ fn draw_ticks(painter: &egui::Painter, axis: TimeAxis) {
                 Pos2::new(x, axis.rect.bottom() - 6.0),
                 Pos2::new(x, axis.rect.bottom()),
             ],
-            Stroke::new(1.0, Color32::from_gray(140)),
+            Stroke::new(1.0, Color32::from_gray(theme::GREY_TICK)),
         );
         let local = chrono::DateTime::from_timestamp_nanos(tick).with_timezone(&chrono::Local);
         painter.text(
@@ -508,7 +510,7 @@ fn draw_ticks(painter: &egui::Painter, axis: TimeAxis) {
             egui::Align2::LEFT_BOTTOM,
             local.format(format).to_string(),
             egui::FontId::monospace(10.0),
-            Color32::from_gray(170),
+            Color32::from_gray(theme::GREY_TEXT),
         );
         tick += step;
     }
@@ -615,7 +617,7 @@ fn draw_density(
     view: (i64, i64),
     cursor_time: i64,
 ) {
-    painter.rect_filled(rect, 0.0, Color32::from_gray(24));
+    painter.rect_filled(rect, 0.0, Color32::from_gray(theme::GREY_STRIP));
     let buckets = (rect.width() / 3.0).max(1.0) as usize;
     let axis = TimeAxis { rect, view };
     let span = (view.1 - view.0).max(1);
@@ -637,7 +639,7 @@ fn draw_density(
         painter.rect_filled(
             Rect::from_x_y_ranges(x..=x + bucket_width, rect.y_range()),
             0.0,
-            Color32::from_rgb(70, 150, 230).gamma_multiply(strength),
+            rgb(theme::DENSITY_RGB).gamma_multiply(strength),
         );
     }
     let x = axis.x(cursor_time);

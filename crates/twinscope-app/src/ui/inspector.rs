@@ -189,11 +189,14 @@ fn health_section(
 
 /// Faint diagonal lines filling `rect`: the hatching that marks data as untrustworthy.
 fn hatch(rect: egui::Rect) -> egui::Shape {
-    let stroke = egui::Stroke::new(1.0, egui::Color32::from_gray(62));
+    let stroke = egui::Stroke::new(
+        1.0,
+        egui::Color32::from_gray(twinscope_core::theme::GREY_STROKE),
+    );
     let mut lines = vec![egui::Shape::rect_filled(
         rect,
         4.0,
-        egui::Color32::from_gray(38),
+        egui::Color32::from_gray(twinscope_core::theme::GREY_CELL),
     )];
     let step = 9.0;
     // Lines y = x - c, clipped to the rectangle.

@@ -65,12 +65,12 @@ pub(super) fn signal_plots(ui: &mut egui::Ui, data: &mut PanelData, signals: &[B
                 }
                 plot.line(
                     Line::new(signal.id.as_str(), points)
-                        .color(egui::Color32::from_rgb(90, 170, 240)),
+                        .color(crate::widgets::rgb(twinscope_core::theme::PLOT_LINE_RGB)),
                 );
                 crate::forecast::panel::plot_forecast(plot, &data.forecasts, signal);
                 plot.vline(
                     VLine::new("cursor", cursor.as_secs_f64())
-                        .color(egui::Color32::from_rgb(255, 190, 40))
+                        .color(crate::widgets::rgb(twinscope_core::theme::CURSOR_RGB))
                         .width(1.5),
                 );
             });

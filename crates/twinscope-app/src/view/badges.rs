@@ -18,6 +18,7 @@ use crate::ingest::Store;
 use crate::pipeline::ViewTime;
 use crate::plant::{AssetBinding, AssetBounds, PlantAsset};
 use crate::risk::AssetForecast;
+use crate::widgets::{premultiplied, rgb};
 use bevy::prelude::*;
 use bevy::window::PrimaryWindow;
 use bevy_egui::input::EguiWantsInput;
@@ -26,6 +27,7 @@ use std::cmp::Reverse;
 use twinscope_core::alarms::AlarmPriority;
 use twinscope_core::health::HealthIssueKind;
 use twinscope_core::rules::format_value;
+use twinscope_core::theme;
 
 /// Beyond this camera distance (metres) plain badges are hidden.
 pub(crate) const FAR_M: f32 = 90.0;
@@ -366,13 +368,12 @@ struct Galleys {
     text: std::sync::Arc<egui::Galley>,
 }
 
-const TEXT: egui::Color32 = egui::Color32::from_rgb(0xf0, 0xf0, 0xf0);
-const TAG: egui::Color32 = egui::Color32::from_rgb(0xb8, 0xc0, 0xcc);
+const TEXT: egui::Color32 = rgb(theme::BADGE_TEXT_RGB);
+const TAG: egui::Color32 = rgb(theme::BADGE_TAG_RGB);
 /// Text on a flashing (priority-coloured) box.
-const ON_FLASH: egui::Color32 = egui::Color32::from_rgb(0x10, 0x10, 0x10);
-const GREY: egui::Color32 = egui::Color32::from_rgb(0x9a, 0x9a, 0x9a);
-/// Nearly opaque: the UI camera blends in linear light, where a lighter alpha washes out.
-const FILL: egui::Color32 = egui::Color32::from_rgba_premultiplied(12, 14, 18, 240);
+const ON_FLASH: egui::Color32 = rgb(theme::BADGE_ON_FLASH_RGB);
+const GREY: egui::Color32 = rgb(theme::BADGE_GREY_RGB);
+const FILL: egui::Color32 = premultiplied(theme::BADGE_FILL_RGBA);
 
 fn layout_badge(painter: &egui::Painter, content: &Content, scale: f32) -> Galleys {
     let size = FONT_PT * scale;
@@ -418,7 +419,9 @@ fn paint_badge(
 ) {
     let pad = egui::vec2(5.0, 2.0) * scale;
     let gap = 6.0 * scale;
-    let stem_color = content.accent.unwrap_or(egui::Color32::from_gray(120));
+    let stem_color = content
+        .accent
+        .unwrap_or(egui::Color32::from_gray(theme::GREY_STEM));
     painter.line_segment(
         [rect.center_bottom(), egui::pos2(anchor.x, anchor.y)],
         egui::Stroke::new(1.0, stem_color),

@@ -9,7 +9,9 @@ use bevy::prelude::*;
 /// Adds lighting, status materials and badges.
 pub(crate) fn plugin(app: &mut App) {
     app.add_plugins((materials::plugin, badges::plugin))
-        .insert_resource(ClearColor(Color::srgb(0.11, 0.12, 0.14)))
+        .insert_resource(ClearColor(crate::widgets::srgb_floats(
+            twinscope_core::theme::BACKGROUND,
+        )))
         .insert_resource(GlobalAmbientLight {
             color: Color::WHITE,
             brightness: 450.0,

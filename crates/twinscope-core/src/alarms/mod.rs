@@ -74,10 +74,10 @@ impl AlarmPriority {
     /// Display colour (sRGB): urgent red, high orange, medium yellow, low cyan.
     pub fn color(self) -> [u8; 3] {
         match self {
-            AlarmPriority::Low => [70, 200, 220],
-            AlarmPriority::Medium => [240, 210, 40],
-            AlarmPriority::High => [245, 130, 20],
-            AlarmPriority::Urgent => [225, 30, 30],
+            AlarmPriority::Low => crate::theme::PRIORITY_LOW_RGB,
+            AlarmPriority::Medium => crate::theme::PRIORITY_MEDIUM_RGB,
+            AlarmPriority::High => crate::theme::PRIORITY_HIGH_RGB,
+            AlarmPriority::Urgent => crate::theme::PRIORITY_URGENT_RGB,
         }
     }
 }
