@@ -16,8 +16,51 @@ pub fn bytes(bytes: u64) -> String {
     }
 }
 
+/// Reads a text file that must be UTF-8. Invalid bytes are an error naming the line, column
+/// and byte offset of the first one, so a user can find it (a file saved as Latin-1, say).
+pub fn read_utf8(path: &std::path::Path) -> std::io::Result<String> {
+    let bytes = std::fs::read(path)?;
+    String::from_utf8(bytes).map_err(|error| {
+        let offset = error.utf8_error().valid_up_to();
+        let before = &error.as_bytes()[..offset];
+        let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+        let line_start = before
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |i| i + 1);
+        // The bytes before the bad one are valid UTF-8, so the column counts characters.
+        let column = String::from_utf8_lossy(&before[line_start..])
+            .chars()
+            .count()
+            + 1;
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "{}:{line}:{column}: not valid UTF-8 (byte offset {offset}, byte 0x{:02x}); \
+                 save the file as UTF-8",
+                path.display(),
+                error.as_bytes()[offset]
+            ),
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_file_that_is_not_utf8_is_refused_at_its_line_and_byte() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("latin1.toml");
+        std::fs::write(&path, b"[scene]\nname = \"Caf\xe9\"\n").unwrap();
+        let error = super::read_utf8(&path).unwrap_err().to_string();
+        assert!(error.ends_with("latin1.toml:2:12: not valid UTF-8 (byte offset 19, byte 0xe9); save the file as UTF-8"), "{error}");
+        std::fs::write(&path, "[scene]\nname = \"Café\"\n").unwrap();
+        assert_eq!(
+            super::read_utf8(&path).unwrap(),
+            "[scene]\nname = \"Café\"\n"
+        );
+    }
+
     #[test]
     fn bytes_read_naturally() {
         assert_eq!(super::bytes(512), "512 B");

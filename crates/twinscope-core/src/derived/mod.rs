@@ -64,6 +64,14 @@ pub(crate) struct Slots(Vec<Value>);
 /// Prefix of the slot variables ids are replaced with; `__sig0` is the first input.
 const SLOT_PREFIX: &str = "__sig";
 
+/// Longest expression accepted, in bytes. The expression crate parses and evaluates
+/// recursively, so an unbounded text (a 50,000-deep nesting in a hostile scene file) would
+/// overflow the stack; a thousand bytes is far beyond any real derived signal.
+pub(crate) const MAX_EXPRESSION_BYTES: usize = 1000;
+
+/// Deepest bracket nesting accepted.
+pub(crate) const MAX_NESTING: usize = 32;
+
 impl Expression {
     /// Compiles `text`, resolving signal ids against `declared` (every id an expression may
     /// read). Unknown names, syntax and type errors are reported with a byte offset.
@@ -71,6 +79,7 @@ impl Expression {
         text: &str,
         declared: impl IntoIterator<Item = &'a SignalId>,
     ) -> Result<Expression, ExprError> {
+        check_size(text)?;
         let declared: HashSet<&str> = declared.into_iter().map(SignalId::as_str).collect();
         let substituted = substitute::substitute(text, &declared);
         if let Some(name) = substituted.unknown.first() {
@@ -199,4 +208,34 @@ impl Context for SlotContext<'_> {
             Ok(())
         }
     }
+}
+
+/// Refuses expressions too long or too deeply nested to parse safely (see
+/// [`MAX_EXPRESSION_BYTES`]), pointing at where the limit was passed.
+fn check_size(text: &str) -> Result<(), ExprError> {
+    if text.len() > MAX_EXPRESSION_BYTES {
+        return Err(ExprError {
+            offset: MAX_EXPRESSION_BYTES,
+            message: format!(
+                "expression is {} bytes long; at most {MAX_EXPRESSION_BYTES} are accepted \
+                 (split it into derived signals that build on each other)",
+                text.len()
+            ),
+        });
+    }
+    let mut depth = 0usize;
+    for (offset, byte) in text.bytes().enumerate() {
+        match byte {
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        if depth > MAX_NESTING {
+            return Err(ExprError {
+                offset,
+                message: format!("brackets nest deeper than {MAX_NESTING} levels"),
+            });
+        }
+    }
+    Ok(())
 }

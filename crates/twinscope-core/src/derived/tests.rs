@@ -169,3 +169,26 @@ fn evaluation_order_puts_inputs_first_and_finds_cycles() {
     let own = [derived("a", "a + 1")];
     assert_eq!(evaluation_order(&own).expect_err("self").members, [0]);
 }
+
+/// A hostile scene file must get an error, not a stack overflow (a 50,000-deep nesting once
+/// aborted `check`).
+#[test]
+fn huge_and_deeply_nested_expressions_are_refused_with_a_place() {
+    let declared = ids(&["a"]);
+    let deep = format!("{}a{}", "(".repeat(50_000), ")".repeat(50_000));
+    let error = Expression::compile(&deep, &declared).unwrap_err();
+    assert_eq!(error.offset, super::MAX_EXPRESSION_BYTES);
+    assert!(error.message.contains("at most 1000"), "{}", error.message);
+
+    let nested = format!("{}a{}", "(".repeat(40), ")".repeat(40));
+    let error = Expression::compile(&nested, &declared).unwrap_err();
+    assert_eq!(error.offset, super::MAX_NESTING);
+    assert!(error.message.contains("nest deeper"), "{}", error.message);
+
+    // Long but flat and shallow: still fine, and still evaluates.
+    let chain = vec!["a"; 200].join(" + ");
+    assert!(chain.len() <= super::MAX_EXPRESSION_BYTES);
+    assert_eq!(eval(&chain, &["a"], &[("a", 1.0)]), 200.0);
+    let unary = format!("{}a", "-".repeat(900));
+    assert!(Expression::compile(&unary, &declared).is_ok());
+}

@@ -151,7 +151,7 @@ pub struct Scene {
 impl Scene {
     /// Reads and parses a scene file.
     pub fn load(path: &Path) -> Result<Scene, SceneError> {
-        let text = std::fs::read_to_string(path).map_err(|cause| SceneError::Io {
+        let text = crate::text::read_utf8(path).map_err(|cause| SceneError::Io {
             path: path.to_path_buf(),
             cause,
         })?;

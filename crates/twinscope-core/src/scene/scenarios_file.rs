@@ -119,7 +119,7 @@ impl Converter<'_, '_> {
             let key = "scene.scenario_files".to_owned();
             let name = self.id(file, key.clone(), "scenario file")?;
             let path = base.join(&name);
-            let text = std::fs::read_to_string(&path).map_err(|e| {
+            let text = crate::text::read_utf8(&path).map_err(|e| {
                 let message = format!("cannot read scenario file {}: {e}", path.display());
                 self.invalid(file.span(), key, message)
             })?;

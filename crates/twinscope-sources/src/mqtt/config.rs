@@ -71,6 +71,7 @@ impl MqttConfig {
         let parsed = parse_url(url)?;
         let has_tls_files = settings.ca_file.is_some() || settings.client_cert.is_some();
         if !parsed.tls && has_tls_files {
+            let url = redacted(url);
             return Err(MqttConfigError(format!(
                 "broker URL `{url}` is plain mqtt:// but a CA file or client certificate is set; \
                  use mqtts:// to connect with TLS"
@@ -93,10 +94,7 @@ impl MqttConfig {
         Ok(Self {
             host: parsed.host,
             port: parsed.port,
-            client_id: settings
-                .client_id
-                .clone()
-                .unwrap_or_else(|| format!("twinscope-{}", std::process::id())),
+            client_id: settings.client_id.clone().unwrap_or_else(random_client_id),
             keep_alive: Duration::from_secs(settings.keep_alive_s.unwrap_or(30).into()),
             clean_session: !settings.persistent_session.unwrap_or(false),
             credentials: credentials(settings, &env)?,
@@ -132,6 +130,33 @@ impl MqttConfig {
     }
 }
 
+/// A URL as it may be shown: any `user:password@` before the host becomes `***@`, so a
+/// password typed into a URL never reaches a log or a terminal.
+fn redacted(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) if scheme.is_empty() => format!("***{}", &rest[at..]),
+        Some(at) => format!("{scheme}://***{}", &rest[at..]),
+        None => url.to_owned(),
+    }
+}
+
+/// `twinscope-` and 64 random bits: another local client cannot guess it and take the session
+/// over (a broker drops the older of two clients with one id). Persistent sessions need a
+/// stable id, which `--client-id` gives.
+fn random_client_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    // Each RandomState is keyed from the operating system's random source.
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    format!("twinscope-{:016x}", hasher.finish())
+}
+
 /// The parts of a broker URL.
 struct BrokerUrl {
     tls: bool,
@@ -140,7 +165,8 @@ struct BrokerUrl {
 }
 
 fn parse_url(url: &str) -> Result<BrokerUrl, MqttConfigError> {
-    let error = |reason: &str| MqttConfigError(format!("broker URL `{url}`: {reason}"));
+    let shown = redacted(url);
+    let error = |reason: &str| MqttConfigError(format!("broker URL `{shown}`: {reason}"));
     let (tls, rest) = match url.split_once("://") {
         Some(("mqtt" | "tcp", rest)) => (false, rest),
         Some(("mqtts" | "ssl", rest)) => (true, rest),
@@ -298,12 +324,50 @@ mod tests {
             ("http://h", "unknown scheme"),
             ("h:1883", "expected mqtt://"),
             ("mqtt://h:99999", "not a port"),
-            ("mqtt://user:pw@h", "credentials"),
+            ("mqtt://user:s3cret@h", "credentials"),
             ("mqtt://", "no host"),
         ] {
             let error = MqttConfig::from_url(url).unwrap_err();
             assert!(error.to_string().contains(fragment), "{url}: {error}");
+            assert!(
+                !error.to_string().contains("s3cret"),
+                "secret echoed: {error}"
+            );
         }
+    }
+
+    #[test]
+    fn passwords_in_urls_are_never_shown() {
+        for url in [
+            "mqtt://user:s3cret@h",
+            "mqtts://user:s3cret@h:8883/x",
+            "user:s3cret@h",
+        ] {
+            let shown = redacted(url);
+            assert!(
+                !shown.contains("s3cret") && shown.contains("***@h"),
+                "{shown}"
+            );
+        }
+        assert_eq!(redacted("mqtt://h:1883"), "mqtt://h:1883");
+        let plain = MqttSettings {
+            broker: Some("mqtt://u:s3cret@h".into()),
+            ca_file: Some("ca.pem".into()),
+            ..Default::default()
+        };
+        let error = MqttConfig::from_settings(&plain, |_| None).unwrap_err();
+        assert!(!error.to_string().contains("s3cret"), "{error}");
+    }
+
+    #[test]
+    fn default_client_ids_are_random_not_the_process_id() {
+        let a = MqttConfig::from_url("mqtt://h").unwrap().client_id;
+        let b = MqttConfig::from_url("mqtt://h").unwrap().client_id;
+        assert_ne!(a, b);
+        assert!(
+            a.starts_with("twinscope-") && a.len() == "twinscope-".len() + 16,
+            "{a}"
+        );
     }
 
     #[test]
