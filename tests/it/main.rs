@@ -10,6 +10,7 @@ mod forecast_window;
 mod foxglove;
 mod mosquitto;
 mod mqtt_cli;
+mod mqtt_limits;
 mod mqtt_session;
 mod mqtt_tls;
 mod picking;

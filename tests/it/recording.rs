@@ -521,3 +521,30 @@ fn import_of_an_unusable_csv_fails_and_leaves_no_recording() {
         "no output, no partial file"
     );
 }
+
+/// 70,000 columns once panicked inside the MCAP writer (16-bit channel ids); now the import
+/// stops with the reason and leaves no file that would read as clean.
+#[test]
+fn import_past_the_recordings_signal_limit_stops_with_the_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("wide.csv");
+    let out = dir.path().join("wide.mcap");
+    let columns = 70_000;
+    let header: Vec<String> = (0..columns).map(|i| format!("c{i}")).collect();
+    let row = vec!["1"; columns].join(",");
+    std::fs::write(
+        &csv,
+        format!("time,{}\n2026-01-01T00:00:00Z,{row}\n", header.join(",")),
+    )
+    .unwrap();
+    let output = crate::support::twinscope(&[
+        "import",
+        csv.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("more than 65534 signals"), "{stderr}");
+    assert!(!out.exists(), "no recording is left behind");
+}

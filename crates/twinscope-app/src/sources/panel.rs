@@ -54,6 +54,29 @@ fn summary(ui: &mut egui::Ui, data: &ConnectionPanelData, status: &MqttStatus) {
             "{} messages · {connections}",
             status.messages_total
         ));
+        if status.samples_over_signal_limit > 0 {
+            ui.separator();
+            ui.label(
+                egui::RichText::new(format!(
+                    "{} samples of new signals dropped: at most {} signals are taken \
+                     ([mqtt] max_signals); last refused: {}",
+                    status.samples_over_signal_limit,
+                    status.max_signals,
+                    status.last_signal_over_limit.as_deref().unwrap_or("-")
+                ))
+                .color(egui::Color32::LIGHT_RED),
+            );
+        }
+        if status.untracked_topic_messages > 0 {
+            ui.separator();
+            ui.label(
+                egui::RichText::new(format!(
+                    "{} messages on topics past the first {} (counted, not listed)",
+                    status.untracked_topic_messages, status.max_signals
+                ))
+                .color(egui::Color32::YELLOW),
+            );
+        }
         if status.backpressure_waits > 0 {
             ui.separator();
             ui.label(

@@ -120,6 +120,19 @@ pub enum RecordingError {
         /// The library's error.
         cause: mcap::McapError,
     },
+    /// One more signal than the format holds: MCAP numbers channels with 16 bits, one per
+    /// signal. Everything written before stays readable once the file is finished.
+    #[error(
+        "{} would need more than {limit} signals, the most one recording holds; split the \
+         source or narrow its topics",
+        path.display()
+    )]
+    TooManySignals {
+        /// The file.
+        path: PathBuf,
+        /// The most signals one recording holds.
+        limit: usize,
+    },
     /// The recorder thread is gone (it panicked).
     #[error("the recorder thread for {} stopped unexpectedly", path.display())]
     RecorderGone {

@@ -463,3 +463,32 @@ fn samples_before_1970_are_counted_not_written() {
     let stats = writer.finish().expect("finish");
     assert_eq!((stats.samples, stats.rejected), (1, 1));
 }
+
+/// Any MQTT client can invent topics; the 65,536th signal once panicked inside the MCAP
+/// writer and left a file that read as clean. Now the write past the limit is an error and
+/// the file keeps everything before it.
+#[test]
+fn one_signal_past_the_format_limit_is_an_error_and_the_file_stays_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("many.mcap");
+    let meta = meta();
+    let mut writer = RecordingWriter::create(&path, &meta).unwrap();
+    let t = crate::signal::Timestamp(1_700_000_000_000_000_000);
+    // The declared signals already have their channels.
+    for i in 0..writer::MAX_SIGNALS - meta.signals.len() {
+        let sample = Sample::new(crate::signal::SignalId::new(format!("s{i}")), t, 1.0);
+        writer.write(&sample, t).unwrap();
+    }
+    let one_more = Sample::new(crate::signal::SignalId::new("one.more"), t, 1.0);
+    let error = writer.write(&one_more, t).unwrap_err();
+    assert!(
+        matches!(error, RecordingError::TooManySignals { limit, .. } if limit == writer::MAX_SIGNALS),
+        "{error}"
+    );
+    assert!(error.to_string().contains("65534 signals"), "{error}");
+    let stats = writer.finish().unwrap();
+    assert_eq!(stats.signals, writer::MAX_SIGNALS);
+    let reader = RecordingReader::open(&path).unwrap();
+    assert_eq!(reader.signals().len(), writer::MAX_SIGNALS);
+    assert!(reader.problems().skipped.is_empty());
+}

@@ -13,6 +13,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// The most signals one recording holds: MCAP channel ids are 16-bit, and the writer library
+/// panics past them, so the writer stops here with [`RecordingError::TooManySignals`].
+pub const MAX_SIGNALS: usize = u16::MAX as usize - 1;
+
 /// Bytes of a message record besides its body: opcode, length, channel, sequence, two times.
 const MESSAGE_OVERHEAD: u64 = 1 + 8 + 2 + 4 + 8 + 8;
 
@@ -149,6 +153,12 @@ impl RecordingWriter {
     }
 
     fn add_channel(&mut self, id: &SignalId, unit: Option<&str>) -> Result<&mut ChannelState> {
+        if self.channels.len() >= MAX_SIGNALS {
+            return Err(RecordingError::TooManySignals {
+                path: self.path.clone(),
+                limit: MAX_SIGNALS,
+            });
+        }
         let mut topic = format::topic_for(id);
         // Two ids can map to one topic (`a.b`, `a/b`); keep topics apart for Foxglove.
         if self.topics.contains(&topic) {

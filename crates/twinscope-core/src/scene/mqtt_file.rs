@@ -8,6 +8,7 @@
 //! keep_alive = 30                          # seconds (5..=65535)
 //! persistent_session = true                # keep subscriptions and queued QoS 1 messages
 //! max_payload_kib = 256                    # larger payloads are counted as errors
+//! max_signals = 10000                      # signals taken from wildcard topics; more dropped
 //! ca_file = "certs/plant-ca.pem"           # TLS: trust this CA instead of the system roots
 //! client_cert = "certs/twinscope.pem"      # TLS client certificate (with client_key)
 //! client_key = "certs/twinscope.key"
@@ -37,6 +38,9 @@ pub struct MqttSettings {
     pub persistent_session: Option<bool>,
     /// Largest accepted payload in bytes.
     pub max_payload_bytes: Option<usize>,
+    /// Most distinct signals the client takes from wildcard topics; samples of further new
+    /// signals are dropped and counted, so a publisher cannot grow the twin without bound.
+    pub max_signals: Option<usize>,
     /// PEM file of the CA(s) to trust instead of the system roots.
     pub ca_file: Option<PathBuf>,
     /// PEM client certificate chain for mutual TLS.
@@ -57,6 +61,7 @@ impl MqttSettings {
             client_id: over.client_id.or(self.client_id),
             keep_alive_s: over.keep_alive_s.or(self.keep_alive_s),
             persistent_session: over.persistent_session.or(self.persistent_session),
+            max_signals: over.max_signals.or(self.max_signals),
             max_payload_bytes: over.max_payload_bytes.or(self.max_payload_bytes),
             ca_file: over.ca_file.or(self.ca_file),
             client_cert: over.client_cert.or(self.client_cert),
@@ -82,6 +87,8 @@ pub(super) struct RawMqtt {
     #[serde(default)]
     max_payload_kib: Option<Spanned<i64>>,
     #[serde(default)]
+    max_signals: Option<Spanned<i64>>,
+    #[serde(default)]
     ca_file: Option<Spanned<String>>,
     #[serde(default)]
     client_cert: Option<Spanned<String>>,
@@ -92,6 +99,9 @@ pub(super) struct RawMqtt {
     #[serde(default)]
     password_file: Option<Spanned<String>>,
 }
+
+/// Largest `max_signals`: what one recording holds.
+const MAX_SIGNALS: i64 = crate::recording::writer::MAX_SIGNALS as i64;
 
 /// Largest `max_payload_kib`: MQTT's own limit is 256 MiB; a twin has no use for more than 64.
 const MAX_PAYLOAD_KIB: i64 = 64 * 1024;
@@ -134,12 +144,26 @@ impl Converter<'_, '_> {
             }
             None => None,
         };
+        let max_signals = match &raw.max_signals {
+            Some(value) if (1..=MAX_SIGNALS).contains(value.get_ref()) => {
+                Some(*value.get_ref() as usize)
+            }
+            Some(value) => {
+                let message = format!(
+                    "max_signals must be 1 to {MAX_SIGNALS} (what one recording holds), not {}",
+                    value.get_ref()
+                );
+                return Err(self.invalid(value.span(), "mqtt.max_signals".into(), message));
+            }
+            None => None,
+        };
         let settings = MqttSettings {
             broker: text(&raw.broker, "broker")?,
             client_id: text(&raw.client_id, "client_id")?,
             keep_alive_s,
             persistent_session: raw.persistent_session,
             max_payload_bytes,
+            max_signals,
             ca_file: path(&raw.ca_file, "ca_file")?,
             client_cert: path(&raw.client_cert, "client_cert")?,
             client_key: path(&raw.client_key, "client_key")?,
@@ -200,6 +224,12 @@ mod tests {
     fn bad_settings_point_at_their_value() {
         for (mqtt, location, key, fragment) in [
             ("keep_alive = 1\n", "5:14", "mqtt.keep_alive", "5 to 65535"),
+            (
+                "max_signals = 0\n",
+                "5:15",
+                "mqtt.max_signals",
+                "1 to 65534",
+            ),
             (
                 "max_payload_kib = 0\n",
                 "5:19",

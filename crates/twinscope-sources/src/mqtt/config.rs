@@ -18,6 +18,10 @@ use twinscope_core::scene::MqttSettings;
 
 /// Environment variable holding the user name.
 pub const USERNAME_ENV: &str = "TWINSCOPE_MQTT_USERNAME";
+/// Signals taken from the broker unless `[mqtt] max_signals` says otherwise: far above any
+/// demo or real scene here, far below what would exhaust memory or a recording's channels.
+pub const DEFAULT_MAX_SIGNALS: usize = 10_000;
+
 /// Environment variable holding the password.
 pub const PASSWORD_ENV: &str = "TWINSCOPE_MQTT_PASSWORD";
 /// Environment variable naming a file whose first line is the password.
@@ -34,6 +38,9 @@ pub struct MqttConfig {
     pub client_id: String,
     /// Keep-alive interval.
     pub keep_alive: Duration,
+    /// Most distinct signals taken from the broker; samples of further new signals are
+    /// dropped and counted ([`super::MqttStatus::samples_over_signal_limit`]).
+    pub max_signals: usize,
     /// `false` keeps the session (subscriptions and queued QoS 1/2 messages) across reconnects.
     pub clean_session: bool,
     /// Username and password, if the broker wants them (never read from the scene file).
@@ -96,6 +103,7 @@ impl MqttConfig {
             port: parsed.port,
             client_id: settings.client_id.clone().unwrap_or_else(random_client_id),
             keep_alive: Duration::from_secs(settings.keep_alive_s.unwrap_or(30).into()),
+            max_signals: settings.max_signals.unwrap_or(DEFAULT_MAX_SIGNALS),
             clean_session: !settings.persistent_session.unwrap_or(false),
             credentials: credentials(settings, &env)?,
             tls,

@@ -23,7 +23,9 @@ use twinscope_core::topics::{Decoded, TopicMap};
 
 mod config;
 
-pub use config::{MqttConfig, MqttConfigError, PASSWORD_ENV, PASSWORD_FILE_ENV, USERNAME_ENV};
+pub use config::{
+    DEFAULT_MAX_SIGNALS, MqttConfig, MqttConfigError, PASSWORD_ENV, PASSWORD_FILE_ENV, USERNAME_ENV,
+};
 
 /// Bytes on top of the largest accepted payload for the topic and packet header.
 pub const PACKET_OVERHEAD: usize = 4096;
@@ -103,6 +105,15 @@ pub struct MqttStatus {
     pub messages_total: u64,
     /// Payload bytes received on any topic.
     pub bytes_total: u64,
+    /// Samples dropped because their signal would have been one more than the client takes
+    /// (`[mqtt] max_signals`): a publisher inventing topics cannot grow the twin without bound.
+    pub samples_over_signal_limit: u64,
+    /// The last signal refused for that reason.
+    pub last_signal_over_limit: Option<String>,
+    /// Messages on topics beyond the per-topic table's size, counted but not itemised.
+    pub untracked_topic_messages: u64,
+    /// The most signals taken (the table above holds as many topics).
+    pub max_signals: usize,
 }
 
 impl Default for MqttStatus {
@@ -116,8 +127,33 @@ impl Default for MqttStatus {
             backpressure_waits: 0,
             messages_total: 0,
             bytes_total: 0,
+            samples_over_signal_limit: 0,
+            last_signal_over_limit: None,
+            untracked_topic_messages: 0,
+            max_signals: config::DEFAULT_MAX_SIGNALS,
         }
     }
+}
+
+/// Drops samples of signals past `max_signals` distinct ones, counting them in `status`.
+fn keep_known_signals(
+    signals: &mut std::collections::HashSet<twinscope_core::signal::SignalId>,
+    max_signals: usize,
+    samples: &mut Vec<Sample>,
+    status: &mut MqttStatus,
+) {
+    samples.retain(|sample| {
+        if signals.contains(&sample.signal) {
+            return true;
+        }
+        if signals.len() < max_signals {
+            signals.insert(sample.signal.clone());
+            return true;
+        }
+        status.samples_over_signal_limit += 1;
+        status.last_signal_over_limit = Some(sample.signal.as_str().to_owned());
+        false
+    });
 }
 
 /// Owns the MQTT thread; disconnects and joins it on drop.
@@ -182,9 +218,14 @@ pub fn spawn_mqtt(config: MqttConfig, map: TopicMap, sender: Sender<Vec<Sample>>
     let packet_limit = map.max_payload_bytes + PACKET_OVERHEAD;
     options.set_max_packet_size(packet_limit, packet_limit);
     let (client, connection) = Client::new(options, 64);
-    let status = Arc::new(Mutex::new(MqttStatus::default()));
+    let status = Arc::new(Mutex::new(MqttStatus {
+        max_signals: config.max_signals,
+        ..MqttStatus::default()
+    }));
     let stop = Arc::new(AtomicBool::new(false));
     let worker = Worker {
+        signals: std::collections::HashSet::new(),
+        max_signals: config.max_signals,
         client: client.clone(),
         map,
         sender,
@@ -210,6 +251,9 @@ pub fn spawn_mqtt(config: MqttConfig, map: TopicMap, sender: Sender<Vec<Sample>>
 }
 
 struct Worker {
+    /// Signals taken so far; at most `max_signals`.
+    signals: std::collections::HashSet<twinscope_core::signal::SignalId>,
+    max_signals: usize,
     client: Client,
     map: TopicMap,
     sender: Sender<Vec<Sample>>,
@@ -272,10 +316,33 @@ impl Worker {
         let mut status = lock(&self.status);
         status.messages_total += 1;
         status.bytes_total += payload.len() as u64;
+        let tracked = status.topics.len() + status.unmatched.len() < self.max_signals
+            || status.topics.contains_key(topic)
+            || status.unmatched.contains_key(topic);
+        if !tracked {
+            status.untracked_topic_messages += 1;
+        }
         match decoded {
-            Decoded::Unmatched => *status.unmatched.entry(topic.to_owned()).or_default() += 1,
-            Decoded::Matched { samples, errors } => {
-                let stats = status.topics.entry(topic.to_owned()).or_default();
+            Decoded::Unmatched if tracked => {
+                *status.unmatched.entry(topic.to_owned()).or_default() += 1;
+            }
+            Decoded::Unmatched => {}
+            Decoded::Matched {
+                mut samples,
+                errors,
+            } => {
+                keep_known_signals(
+                    &mut self.signals,
+                    self.max_signals,
+                    &mut samples,
+                    &mut status,
+                );
+                let mut untracked = TopicStats::default();
+                let stats = if tracked {
+                    status.topics.entry(topic.to_owned()).or_default()
+                } else {
+                    &mut untracked
+                };
                 stats.messages += 1;
                 stats.bytes += payload.len() as u64;
                 let errors_before = stats.errors;
