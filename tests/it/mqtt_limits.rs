@@ -93,3 +93,76 @@ fn signals_from_wildcard_topics_stop_at_max_signals_and_the_rest_are_counted() {
     assert_eq!(status.topics.len(), 10, "{status:#?}");
     assert_eq!(status.untracked_topic_messages, 40);
 }
+
+/// One 1 MB QoS 1 message on a bound topic once wedged a persistent session: rumqttc refused
+/// the packet (its limit follows the scene's payload limit), dropped the connection, and the
+/// broker redelivered the message after every reconnect (70 reconnects in 27 s, every later
+/// message lost). Now it is read, counted as a bad payload, and what follows arrives.
+#[test]
+fn an_oversized_message_is_a_counted_bad_payload_not_a_reconnect_loop() {
+    let broker = Broker::start_with(|_| {
+        "allow_anonymous true\npersistence false\nmessage_size_limit 0\n".to_owned()
+    });
+    let scene = Scene::parse(SCENE, Path::new("limits_test.toml")).unwrap();
+    let settings = MqttSettings {
+        broker: Some(format!("mqtt://127.0.0.1:{}", broker.port)),
+        client_id: Some("oversized-test-twin".into()),
+        persistent_session: Some(true),
+        ..scene.mqtt.clone()
+    };
+    let config = MqttConfig::from_settings(&settings, |_| None).unwrap();
+    let (sender, receiver) = crossbeam_channel::bounded(1024);
+    let twin = spawn_mqtt(config, scene.topics.clone(), sender);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while twin.status().subscriptions_acked < 1 {
+        assert!(Instant::now() < deadline, "{:#?}", twin.status());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let mut options = MqttOptions::new("oversized-test-publisher", "127.0.0.1", broker.port);
+    options.set_keep_alive(Duration::from_secs(5));
+    options.set_max_packet_size(4 * 1024 * 1024, 4 * 1024 * 1024);
+    let publisher = AckedPublisher::start(options, 16, |_| {}).expect("the publisher starts");
+    publisher
+        .client
+        .publish(
+            "plant/A-1/level",
+            QoS::AtLeastOnce,
+            false,
+            vec![b'7'; 1_000_000],
+        )
+        .unwrap();
+    for n in 0..20 {
+        publisher
+            .client
+            .publish("plant/A-1/level", QoS::AtLeastOnce, false, n.to_string())
+            .unwrap();
+    }
+    let mut values = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while values.len() < 20 {
+        assert!(
+            Instant::now() < deadline,
+            "{} of 20 after the big one; {:#?}",
+            values.len(),
+            twin.status()
+        );
+        while let Ok(batch) = receiver.recv_timeout(Duration::from_millis(50)) {
+            values.extend(batch.into_iter().map(|s| s.value));
+        }
+    }
+    assert_eq!(values, (0..20).map(f64::from).collect::<Vec<_>>());
+    let status = twin.status();
+    assert_eq!(status.connections, 1, "no reconnect: {status:#?}");
+    let topic = &status.topics["plant/A-1/level"];
+    assert_eq!(
+        topic.errors, 1,
+        "the big one is one bad payload: {topic:#?}"
+    );
+    assert!(
+        topic
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("1000000")),
+        "{topic:#?}"
+    );
+}

@@ -3,7 +3,11 @@
 //! - Subscriptions ([`TopicMap::subscriptions`]) are sent again on every ConnAck (needed with
 //!   clean sessions; harmless otherwise).
 //! - rumqttc reconnects on the next poll with no delay, so failures wait an exponential backoff
-//!   with jitter (0.5 s doubling to 30 s) before polling again; the state says when.
+//!   with jitter (0.5 s doubling to 30 s) before polling again; the state says when. The
+//!   backoff starts over only after a connection stayed up 10 s, so a broker that accepts and
+//!   drops us at once is not hammered.
+//! - Packets up to MQTT's own 256 MiB limit are read: one over the scene's payload limit is a
+//!   counted bad payload, never a dropped connection (which a persistent session would replay).
 //! - Samples go to the ingest channel in small batches. When the channel is full the thread
 //!   waits (backpressure through TCP to the broker) instead of dropping; the waits are counted.
 //! - Every message is counted per topic with its last error; topics no mapping matches are
@@ -29,6 +33,14 @@ pub use config::{
 
 /// Bytes on top of the largest accepted payload for the topic and packet header.
 pub const PACKET_OVERHEAD: usize = 4096;
+/// Largest packet read from the broker: MQTT 3.1.1's own limit. A message over the scene's
+/// payload limit is read whole and counted as a bad payload. Refusing it at the packet layer
+/// made rumqttc drop the connection, and a persistent session had the broker redeliver it after
+/// every reconnect, for ever; the cost now is one transient buffer of the message's size.
+pub const MAX_INCOMING_PACKET: usize = 256 * 1024 * 1024;
+/// A connection that lived this long was healthy: the next failure backs off from the start.
+/// One that dies sooner (a broker that accepts and then drops us) keeps backing off.
+const STABLE_CONNECTION: Duration = Duration::from_secs(10);
 /// Longest a decoded sample waits in the thread before it is sent to the app.
 const BATCH_AGE: Duration = Duration::from_millis(20);
 /// Batch size that is sent at once.
@@ -216,7 +228,7 @@ impl Backoff {
 pub fn spawn_mqtt(config: MqttConfig, map: TopicMap, sender: Sender<Vec<Sample>>) -> MqttHandle {
     let mut options = config.options(config.client_id.clone());
     let packet_limit = map.max_payload_bytes + PACKET_OVERHEAD;
-    options.set_max_packet_size(packet_limit, packet_limit);
+    options.set_max_packet_size(MAX_INCOMING_PACKET, packet_limit);
     let (client, connection) = Client::new(options, 64);
     let status = Arc::new(Mutex::new(MqttStatus {
         max_signals: config.max_signals,
@@ -235,6 +247,7 @@ pub fn spawn_mqtt(config: MqttConfig, map: TopicMap, sender: Sender<Vec<Sample>>
             attempt: 0,
             rng: ChaCha8Rng::seed_from_u64(Timestamp::now().0 as u64),
         },
+        connected_at: None,
         batch: Vec::new(),
         batch_started: Instant::now(),
     };
@@ -260,6 +273,8 @@ struct Worker {
     status: Arc<Mutex<MqttStatus>>,
     stop: Arc<AtomicBool>,
     backoff: Backoff,
+    /// When the current connection was acknowledged, until it proves stable.
+    connected_at: Option<Instant>,
     batch: Vec<Sample>,
     batch_started: Instant,
 }
@@ -280,6 +295,13 @@ impl Worker {
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
             }
+            if self
+                .connected_at
+                .is_some_and(|at| at.elapsed() >= STABLE_CONNECTION)
+            {
+                self.backoff.attempt = 0;
+                self.connected_at = None;
+            }
             if !self.batch.is_empty()
                 && (self.batch.len() >= BATCH_SIZE || self.batch_started.elapsed() >= BATCH_AGE)
             {
@@ -290,7 +312,7 @@ impl Worker {
     }
 
     fn on_connected(&mut self) {
-        self.backoff.attempt = 0;
+        self.connected_at = Some(Instant::now());
         let filters = self.map.subscriptions().into_iter().map(|(path, qos)| {
             let qos = match qos {
                 0 => QoS::AtMostOnce,
@@ -368,6 +390,7 @@ impl Worker {
 
     fn on_error(&mut self, error: &str) {
         self.flush();
+        self.connected_at = None;
         let delay = self.backoff.next_delay();
         let retry_at = Instant::now() + delay;
         lock(&self.status).state = ConnectionState::Reconnecting {
