@@ -1,4 +1,6 @@
-//! `twinscope record`: the scene's live source into an MCAP file, headless.
+//! `twinscope record`: the scene's live source into an MCAP file, headless. Link changes go
+//! to stderr as they happen; exit 2 when the source never connected or the broker refused,
+//! 1 with `--fail-on-loss` when anything was lost.
 
 use super::args::{SourceArgs, default_scene, parse_seconds};
 use std::path::PathBuf;
@@ -22,6 +24,10 @@ pub(crate) struct RecordArgs {
     /// Overwrite --out if it exists.
     #[arg(long)]
     force: bool,
+    /// Exit 1 when anything was lost: a connection outage, bad payloads, or samples of
+    /// signals past [mqtt] max_signals.
+    #[arg(long)]
+    fail_on_loss: bool,
 }
 
 /// Records until the duration or a signal, then prints the summary.
@@ -32,7 +38,9 @@ pub(crate) fn run(args: RecordArgs) -> anyhow::Result<ExitCode> {
         out: args.out,
         duration: args.duration,
         force: args.force,
+        fail_on_loss: args.fail_on_loss,
     };
-    print!("{}", record(&options)?);
-    Ok(ExitCode::SUCCESS)
+    let outcome = record(&options)?;
+    print!("{}", outcome.text);
+    Ok(super::exit_clean(!outcome.failed))
 }

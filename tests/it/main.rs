@@ -15,6 +15,7 @@ mod mqtt_session;
 mod mqtt_tls;
 mod picking;
 mod plantgen;
+mod record_link;
 mod recording;
 mod replay;
 mod scenario_cli;

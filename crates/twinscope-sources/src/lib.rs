@@ -14,6 +14,7 @@ pub mod mqtt;
 pub mod publish_demo;
 pub mod publisher;
 pub mod record;
+mod record_link;
 pub mod replay;
 pub mod start;
 

@@ -1,6 +1,7 @@
 //! `twinscope record`: the headless recorder. The scene's source feeds an MCAP file until
 //! `--duration` elapses or a signal arrives; no window, no Bevy app.
 
+use crate::record_link::LinkWatch;
 use crate::start::{SourceOptions, start_source};
 use anyhow::Context;
 use crossbeam_channel::RecvTimeoutError;
@@ -29,6 +30,17 @@ pub struct RecordOptions {
     pub duration: Option<Duration>,
     /// Overwrite `out` if it exists.
     pub force: bool,
+    /// Exit 1 when anything was lost: an outage, bad payloads, signals over the limit.
+    pub fail_on_loss: bool,
+}
+
+/// How a recording went: the summary to print and whether it should fail the command.
+#[derive(Debug, Clone)]
+pub struct RecordOutcome {
+    /// The summary for stdout.
+    pub text: String,
+    /// Something was lost and `fail_on_loss` was asked for.
+    pub failed: bool,
 }
 
 /// Why recording ended.
@@ -43,8 +55,9 @@ pub enum StopReason {
 }
 
 /// Records the scene's source into `options.out` until the duration elapses or a signal
-/// arrives, then finishes the file. Returns the summary to print.
-pub fn record(options: &RecordOptions) -> anyhow::Result<String> {
+/// arrives, then finishes the file. Link changes go to stderr as they happen. An error when
+/// the source never connected, or the broker refused the credentials or TLS.
+pub fn record(options: &RecordOptions) -> anyhow::Result<RecordOutcome> {
     if options.out.exists() && !options.force {
         anyhow::bail!(
             "{} already exists; pass --force to overwrite it",
@@ -67,6 +80,7 @@ pub fn record(options: &RecordOptions) -> anyhow::Result<String> {
     }
     let meta = RecordingMeta::for_scene(&active.scene, source.info.description.clone());
     let mut writer = RecordingWriter::create(&options.out, &meta)?;
+    let mut link = source.mqtt_status.clone().map(LinkWatch::new);
 
     let spinner = ProgressBar::new_spinner();
     spinner.set_style(
@@ -80,9 +94,14 @@ pub fn record(options: &RecordOptions) -> anyhow::Result<String> {
     // A duration too long to add to the clock is as good as none.
     let deadline = options.duration.and_then(|d| started.checked_add(d));
     let mut last_flush = Instant::now();
+    let mut refused = None;
     let reason = loop {
         if stop.load(Ordering::Relaxed) {
             break StopReason::Signal;
+        }
+        if let Some(error) = link.as_mut().and_then(LinkWatch::poll) {
+            refused = Some(error);
+            break StopReason::SourceEnded;
         }
         let now = Instant::now();
         let wait = match deadline {
@@ -120,7 +139,28 @@ pub fn record(options: &RecordOptions) -> anyhow::Result<String> {
     }
     spinner.finish_and_clear();
     let stats = writer.finish()?;
-    Ok(record_report(options, &stats, reason, started.elapsed()))
+    let mut text = record_report(options, &stats, reason, started.elapsed());
+    let Some(mut link) = link else {
+        return Ok(RecordOutcome {
+            text,
+            failed: false,
+        });
+    };
+    if let Some(error) = refused {
+        anyhow::bail!("{error}; {} holds nothing", options.out.display());
+    }
+    if !link.ever_connected() {
+        anyhow::bail!(
+            "never connected to the broker ({}); {} holds nothing",
+            link.last_error().unwrap_or_else(|| "no answer".to_owned()),
+            options.out.display()
+        );
+    }
+    text += &link.summary();
+    Ok(RecordOutcome {
+        text,
+        failed: options.fail_on_loss && link.lost_anything(),
+    })
 }
 
 fn record_report(
