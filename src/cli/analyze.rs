@@ -23,7 +23,8 @@ pub(crate) struct AnalyzeArgs {
     out: PathBuf,
 }
 
-/// Runs the backtest, writes the JSON and prints the report.
+/// Runs the backtest, writes the JSON and prints the report; exit 1 when anything in the file
+/// was skipped, dropped or damaged (the JSON's `input` says what and where).
 pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
     let options = AnalyzeOptions {
         file: args.file,
@@ -32,6 +33,7 @@ pub(crate) fn run(args: AnalyzeArgs) -> anyhow::Result<ExitCode> {
         scene: args.scene,
         out: args.out,
     };
-    print!("{}", twinscope_core::analyze::run(&options)?);
-    Ok(ExitCode::SUCCESS)
+    let outcome = twinscope_core::analyze::run(&options)?;
+    print!("{}", outcome.text);
+    Ok(super::exit_clean(outcome.clean))
 }

@@ -120,3 +120,117 @@ fn analyze_scores_a_ramp_and_brackets_an_injected_shift() {
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("`nope`"));
 }
+
+/// Runs `analyze` on `input` and returns (exit code, stdout, the JSON).
+fn analyze(input: &std::path::Path) -> (Option<i32>, String, serde_json::Value) {
+    let out = input.with_extension("json");
+    let run = twinscope(&[
+        "analyze",
+        input.to_str().unwrap(),
+        "--horizon",
+        "60s",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stdout = format!(
+        "{}{}",
+        String::from_utf8_lossy(&run.stdout),
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let json = std::fs::read_to_string(&out)
+        .ok()
+        .and_then(|text| serde_json::from_str(&text).ok())
+        .unwrap_or(serde_json::Value::Null);
+    (run.status.code(), stdout, json)
+}
+
+/// Unsorted rows once kept 3 of 120 samples, silently; now they are sorted and said so.
+#[test]
+fn unsorted_history_is_sorted_and_said_so_not_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("unsorted.csv");
+    let mut text = String::from("time,level\n");
+    for i in (0..120).rev() {
+        writeln!(text, "{},{}", START + i, 50.0 + (i % 7) as f64).unwrap();
+    }
+    std::fs::write(&input, text).unwrap();
+    let (code, stdout, json) = analyze(&input);
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(stdout.contains("level: 120 samples"), "{stdout}");
+    assert!(
+        stdout.contains("119 samples were out of time order"),
+        "{stdout}"
+    );
+    assert_eq!(json["input"]["out_of_order"], 119);
+    assert_eq!(json["input"]["dropped"], 0);
+}
+
+/// Ragged and bad rows once vanished with exit 0; now they are counted, placed, and exit 1.
+#[test]
+fn bad_rows_are_counted_with_their_lines_and_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("ragged.csv");
+    let mut text = String::from("time,level\n");
+    for i in 0..100 {
+        writeln!(text, "{},{}", START + i, 50.0 + (i % 5) as f64).unwrap();
+    }
+    text.push_str("not a time,3\n");
+    writeln!(text, "{},abc", START + 200).unwrap();
+    std::fs::write(&input, text).unwrap();
+    let (code, stdout, json) = analyze(&input);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("line 102"), "{stdout}");
+    assert!(stdout.contains("line 103"), "{stdout}");
+    assert_eq!(json["input"]["skipped_rows"], 2, "{json:#}");
+    assert!(json["input"]["problems"].as_array().unwrap().len() >= 2);
+}
+
+/// A recording with damage once analysed as `"skipped": 0`, exit 0; random bytes after the
+/// magic too. Now damage is counted with offsets and the command fails.
+#[test]
+fn damaged_recordings_are_reported_not_analysed_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv_path = dir.path().join("history.csv");
+    std::fs::write(&csv_path, csv()).unwrap();
+    let mcap = dir.path().join("history.mcap");
+    let import = twinscope(&[
+        "import",
+        csv_path.to_str().unwrap(),
+        "--out",
+        mcap.to_str().unwrap(),
+    ]);
+    assert!(import.status.success());
+    // Flip bytes in the middle of the data section: a chunk is damaged.
+    let mut bytes = std::fs::read(&mcap).unwrap();
+    let middle = bytes.len() / 3;
+    for b in &mut bytes[middle..middle + 64] {
+        *b ^= 0xa5;
+    }
+    let damaged = dir.path().join("damaged.mcap");
+    std::fs::write(&damaged, &bytes).unwrap();
+    let (code, stdout, json) = analyze(&damaged);
+    // Exit 1 with what was left analysed, or 2 when the damaged chunk held everything.
+    assert!(matches!(code, Some(1 | 2)), "{stdout}");
+    assert!(
+        stdout.contains("chunk skipped") && stdout.contains("offset "),
+        "{stdout}"
+    );
+    if code == Some(1) {
+        assert!(
+            json["input"]["damaged_chunks"].as_u64().unwrap() >= 1,
+            "{json:#}"
+        );
+    }
+
+    // The magic and then noise: nothing to analyse is an error, not an empty success.
+    let noise = dir.path().join("noise.mcap");
+    let mut bytes = b"\x89MCAP0\r\n".to_vec();
+    let mut state: u32 = 7;
+    bytes.extend((0..50_000).map(|_| {
+        state = state.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        (state >> 16) as u8
+    }));
+    std::fs::write(&noise, &bytes).unwrap();
+    let (code, stdout, _) = analyze(&noise);
+    assert_ne!(code, Some(0), "{stdout}");
+}

@@ -37,9 +37,47 @@ pub(crate) struct AnalyzeResult {
     pub start: Option<String>,
     /// See `start`.
     pub end: Option<String>,
+    /// What was read, what could not be, and what had to be put in order.
+    pub input: InputReport,
     /// Per signal, by id.
     pub signals: Vec<SignalResult>,
 }
+
+/// What reading the history found: every sample that was not analysed is counted here, with
+/// the places of the first problems, so nothing is dropped without a word.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub(crate) struct InputReport {
+    /// Samples read from the file.
+    pub samples_read: u64,
+    /// Samples that came out of time order within their signal (they are sorted, and used).
+    pub out_of_order: u64,
+    /// Samples dropped: a time already taken by the signal, or a value that is not finite.
+    pub dropped: u64,
+    /// CSV rows skipped whole (bad time, no usable cell).
+    pub skipped_rows: u64,
+    /// CSV cells skipped in otherwise good rows.
+    pub skipped_cells: u64,
+    /// MCAP chunks skipped as damaged.
+    pub damaged_chunks: u64,
+    /// Messages in them, where known.
+    pub damaged_messages: u64,
+    /// The first problems, each naming its place (`line 12, column …`, `offset …`).
+    pub problems: Vec<String>,
+}
+
+impl InputReport {
+    /// Nothing skipped, dropped or damaged (sorting is not a loss).
+    fn clean(&self) -> bool {
+        self.dropped == 0
+            && self.skipped_rows == 0
+            && self.skipped_cells == 0
+            && self.damaged_chunks == 0
+            && self.problems.is_empty()
+    }
+}
+
+/// Problems listed by place in the JSON and on stdout; the rest are only counted.
+const LISTED_PROBLEMS: usize = 20;
 
 /// One signal's backtest.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -138,16 +176,18 @@ impl From<&AnomalyWindow> for AnomalyOut {
     }
 }
 
-/// One signal's replay state.
-struct Replayed {
-    tracker: SignalTracker,
-    samples: u64,
-    skipped: u64,
-    anomalies: Vec<AnomalyWindow>,
+/// What `analyze` says, and whether everything in the file was used.
+#[derive(Debug, Clone)]
+pub struct AnalyzeOutcome {
+    /// The report for stdout.
+    pub text: String,
+    /// Nothing was skipped, dropped or damaged.
+    pub clean: bool,
 }
 
-/// Runs the backtest and writes `args.out`; returns the one-paragraph report for stdout.
-pub fn run(args: &AnalyzeOptions) -> anyhow::Result<String> {
+/// Runs the backtest and writes `args.out`; returns the report for stdout and whether
+/// everything was used (the command exits 1 otherwise).
+pub fn run(args: &AnalyzeOptions) -> anyhow::Result<AnalyzeOutcome> {
     let horizon_s = match &args.horizon {
         Some(text) => {
             let ns = crate::cursor::parse_duration_ns(text)
@@ -171,102 +211,133 @@ pub fn run(args: &AnalyzeOptions) -> anyhow::Result<String> {
         }
     }
     let wanted: Vec<SignalId> = args.signals.iter().map(SignalId::new).collect();
-    let mut replayed: BTreeMap<SignalId, Replayed> = BTreeMap::new();
-    let mut span: Option<(Timestamp, Timestamp)> = None;
-    let mut feed = |batch: Vec<Sample>| {
+    let mut input = InputReport::default();
+    let mut series: BTreeMap<SignalId, Vec<(Timestamp, f64)>> = BTreeMap::new();
+    let mut samples_read = 0;
+    read_history(&args.file, &mut input, &mut |batch: Vec<Sample>| {
         for sample in batch {
-            if !wanted.is_empty() && !wanted.contains(&sample.signal) {
-                continue;
+            if wanted.is_empty() || wanted.contains(&sample.signal) {
+                samples_read += 1;
+                let points = series.entry(sample.signal).or_default();
+                points.push((sample.time, sample.value));
             }
-            if !replayed.contains_key(&sample.signal) {
-                {
-                    let period = scene
-                        .as_ref()
-                        .and_then(|s| s.signal(&sample.signal))
-                        .map(|s| s.period_s);
-                    let config = settings
-                        .config_for(&sample.signal, period)
-                        .unwrap_or_else(|| ForecastConfig {
-                            horizon_s: settings.horizon_s,
-                            period_s: period,
-                            ..ForecastConfig::default()
-                        });
-                    replayed.insert(
-                        sample.signal.clone(),
-                        Replayed {
-                            tracker: SignalTracker::new(TrackerConfig::new(config)),
-                            samples: 0,
-                            skipped: 0,
-                            anomalies: Vec::new(),
-                        },
-                    );
-                }
-            }
-            let Some(entry) = replayed.get_mut(&sample.signal) else {
-                continue;
-            };
-            let in_order = entry
-                .tracker
-                .forecaster
-                .last()
-                .is_none_or(|(t, _)| sample.time > t);
-            if !in_order || !sample.value.is_finite() {
-                entry.skipped += 1;
-                continue;
-            }
-            entry.samples += 1;
-            span = Some(match span {
-                Some((a, b)) => (a.min(sample.time), b.max(sample.time)),
-                None => (sample.time, sample.time),
-            });
-            let anomalies = &mut entry.anomalies;
-            entry
-                .tracker
-                .update(sample.time, sample.value, &mut |event| {
-                    if let crate::forecast::TrackerEvent::Anomaly(w) = event {
-                        anomalies.push(w);
-                    }
-                });
         }
-    };
-    read_history(&args.file, &mut feed)?;
+    })?;
+    input.samples_read = samples_read;
     for want in &wanted {
         anyhow::ensure!(
-            replayed.contains_key(want),
+            series.contains_key(want),
             "signal `{want}` has no samples in {}",
             args.file.display()
         );
     }
-    let signals: Vec<SignalResult> = replayed
-        .into_iter()
-        .map(|(id, r)| {
-            let mut anomalies: Vec<AnomalyOut> = r.anomalies.iter().map(AnomalyOut::from).collect();
-            anomalies.extend(r.tracker.detector.open().map(AnomalyOut::from));
-            SignalResult {
-                signal: id.as_str().to_owned(),
-                samples: r.samples,
-                skipped: r.skipped,
-                horizon_s: r.tracker.forecaster.horizon_s(),
-                period_s: r.tracker.forecaster.period_s(),
-                params: r.tracker.forecaster.params(),
-                accuracy: r.tracker.validator.accuracy().into(),
-                anomalies,
-            }
-        })
-        .collect();
+    anyhow::ensure!(
+        !series.is_empty(),
+        "{} holds no samples to analyse{}",
+        args.file.display(),
+        input
+            .problems
+            .first()
+            .map_or(String::new(), |p| format!(" ({p})"))
+    );
+    let mut span: Option<(Timestamp, Timestamp)> = None;
+    let mut signals = Vec::with_capacity(series.len());
+    for (id, points) in series {
+        let period = scene
+            .as_ref()
+            .and_then(|s| s.signal(&id))
+            .map(|s| s.period_s);
+        let config = settings
+            .config_for(&id, period)
+            .unwrap_or_else(|| ForecastConfig {
+                horizon_s: settings.horizon_s,
+                period_s: period,
+                ..ForecastConfig::default()
+            });
+        let result = backtest(&id, points, config, &mut input);
+        if let (Some(first), Some(last)) = (&result.first, &result.last) {
+            span = Some(match span {
+                Some((a, b)) => (a.min(*first), b.max(*last)),
+                None => (*first, *last),
+            });
+        }
+        signals.push(result.signal);
+    }
     let result = AnalyzeResult {
         file: args.file.display().to_string(),
         horizon_s: settings.horizon_s,
         start: span.map(|(a, _)| crate::recording::format_utc(a)),
         end: span.map(|(_, b)| crate::recording::format_utc(b)),
+        input,
         signals,
     };
     write_json(&args.out, &result)?;
-    Ok(report(&result, &args.out))
+    Ok(AnalyzeOutcome {
+        text: report(&result, &args.out),
+        clean: result.input.clean(),
+    })
 }
 
-/// Streams the samples of a recording (`.mcap`) or CSV export (anything else) to `feed`.
-fn read_history(path: &Path, feed: &mut dyn FnMut(Vec<Sample>)) -> anyhow::Result<()> {
+/// One signal's backtest and the span it covered.
+struct Backtested {
+    signal: SignalResult,
+    first: Option<Timestamp>,
+    last: Option<Timestamp>,
+}
+
+/// Replays one signal's samples, in time order, through a tracker. Samples out of order are
+/// sorted (and counted); a repeated time or a value that is not finite is dropped (and
+/// counted).
+fn backtest(
+    id: &SignalId,
+    mut points: Vec<(Timestamp, f64)>,
+    config: ForecastConfig,
+    input: &mut InputReport,
+) -> Backtested {
+    input.out_of_order += points.windows(2).filter(|w| w[1].0 < w[0].0).count() as u64;
+    points.sort_by_key(|(time, _)| *time);
+    let mut tracker = SignalTracker::new(TrackerConfig::new(config));
+    let (mut samples, mut skipped) = (0, 0);
+    let mut anomalies = Vec::new();
+    for &(time, value) in &points {
+        let after_last = tracker.forecaster.last().is_none_or(|(t, _)| time > t);
+        if !after_last || !value.is_finite() {
+            skipped += 1;
+            continue;
+        }
+        samples += 1;
+        tracker.update(time, value, &mut |event| {
+            if let crate::forecast::TrackerEvent::Anomaly(w) = event {
+                anomalies.push(w);
+            }
+        });
+    }
+    input.dropped += skipped;
+    let mut windows: Vec<AnomalyOut> = anomalies.iter().map(AnomalyOut::from).collect();
+    windows.extend(tracker.detector.open().map(AnomalyOut::from));
+    Backtested {
+        first: points.first().map(|p| p.0),
+        last: points.last().map(|p| p.0),
+        signal: SignalResult {
+            signal: id.as_str().to_owned(),
+            samples,
+            skipped,
+            horizon_s: tracker.forecaster.horizon_s(),
+            period_s: tracker.forecaster.period_s(),
+            params: tracker.forecaster.params(),
+            accuracy: tracker.validator.accuracy().into(),
+            anomalies: windows,
+        },
+    }
+}
+
+/// Streams the samples of a recording (`.mcap`) or CSV export (anything else) to `feed`, and
+/// what could not be read to `input`.
+fn read_history(
+    path: &Path,
+    input: &mut InputReport,
+    feed: &mut dyn FnMut(Vec<Sample>),
+) -> anyhow::Result<()> {
     let is_mcap = path
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("mcap"));
@@ -279,12 +350,23 @@ fn read_history(path: &Path, feed: &mut dyn FnMut(Vec<Sample>)) -> anyhow::Resul
                 Ok(())
             },
         )?;
+        let problems = reader.problems();
+        input.damaged_chunks = problems.skipped_chunks() as u64;
+        input.damaged_messages = problems.skipped_messages();
+        let mut listed: Vec<String> = problems.skipped.iter().map(ToString::to_string).collect();
+        if let Some(tail) = problems.truncated_tail.filter(|t| t.bytes > 0) {
+            listed.push(format!(
+                "offset {} ({} bytes): the file ends mid-write",
+                tail.offset, tail.bytes
+            ));
+        }
+        input.problems = listed.into_iter().take(LISTED_PROBLEMS).collect();
         return Ok(());
     }
     let file =
         std::fs::File::open(path).with_context(|| format!("cannot read {}", path.display()))?;
     let options = crate::csv_import::CsvOptions::default();
-    crate::csv_import::import_csv(
+    let summary = crate::csv_import::import_csv(
         std::io::BufReader::new(file),
         &options,
         &mut |batch| {
@@ -294,6 +376,14 @@ fn read_history(path: &Path, feed: &mut dyn FnMut(Vec<Sample>)) -> anyhow::Resul
         &mut |_| {},
     )
     .with_context(|| format!("{}", path.display()))?;
+    input.skipped_rows = summary.skipped_rows;
+    input.skipped_cells = summary.skipped_cells;
+    input.problems = summary
+        .problems
+        .iter()
+        .take(LISTED_PROBLEMS)
+        .map(ToString::to_string)
+        .collect();
     Ok(())
 }
 
@@ -323,6 +413,27 @@ fn report(result: &AnalyzeResult, out: &Path) -> String {
             a.coverage_95 * 100.0,
             s.anomalies.len()
         ));
+    }
+    let input = &result.input;
+    if input.out_of_order > 0 {
+        text.push_str(&format!(
+            "{} samples were out of time order within their signal: sorted before analysis\n",
+            input.out_of_order
+        ));
+    }
+    if !input.clean() {
+        text.push_str(&format!(
+            "not analysed: {} samples dropped (repeated time or not a number), {} rows and {} \
+             cells skipped, {} damaged chunks ({} messages)\n",
+            input.dropped,
+            input.skipped_rows,
+            input.skipped_cells,
+            input.damaged_chunks,
+            input.damaged_messages
+        ));
+        for problem in &input.problems {
+            text.push_str(&format!("  {}: {problem}\n", result.file));
+        }
     }
     text.push_str(&format!("written to {}\n", out.display()));
     text
