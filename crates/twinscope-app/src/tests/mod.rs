@@ -7,6 +7,7 @@ mod forecast_view;
 mod headless;
 mod health;
 mod ingest;
+mod layers;
 mod materials;
 mod motion;
 mod mqtt;
