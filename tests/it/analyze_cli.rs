@@ -35,24 +35,9 @@ fn analyze_scores_a_ramp_and_brackets_an_injected_shift() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("history.csv");
     std::fs::write(&input, csv()).unwrap();
-    let out = dir.path().join("result.json");
-    let run = twinscope(&[
-        "analyze",
-        input.to_str().unwrap(),
-        "--horizon",
-        "60s",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    assert!(
-        run.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let (code, stdout, result) = analyze(&input);
+    assert_eq!(code, Some(0), "{stdout}");
     assert!(stdout.contains("ramp: 4000 samples"), "{stdout}");
-    let result: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(result["horizon_s"], 60.0);
     let signal = |name: &str| {
         result["signals"]
@@ -97,6 +82,7 @@ fn analyze_scores_a_ramp_and_brackets_an_injected_shift() {
     assert!(windows.len() <= 2, "false alarms: {windows:?}");
 
     // --signal narrows the analysis; an unknown one is an error.
+    let out = dir.path().join("result.json");
     let only = twinscope(&[
         "analyze",
         input.to_str().unwrap(),

@@ -2,12 +2,14 @@
 //! from wildcard captures stop at `[mqtt] max_signals`, the rest dropped and counted.
 
 use crate::mosquitto::Broker;
+use crossbeam_channel::Receiver;
 use rumqttc::{MqttOptions, QoS};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use twinscope_core::scene::{MqttSettings, Scene};
-use twinscope_sources::mqtt::{MqttConfig, spawn_mqtt};
+use twinscope_core::signal::Sample;
+use twinscope_sources::mqtt::{MqttConfig, MqttHandle, spawn_mqtt};
 use twinscope_sources::publisher::AckedPublisher;
 
 const SCENE: &str = r#"
@@ -28,6 +30,18 @@ topic = "plant/{asset}/{quantity}"
 signal = "{asset}.{quantity}"
 "#;
 
+/// The client on `scene`'s topics, once its subscription is acknowledged.
+fn subscribed(config: MqttConfig, scene: &Scene) -> (MqttHandle, Receiver<Vec<Sample>>) {
+    let (sender, receiver) = crossbeam_channel::bounded(1024);
+    let twin = spawn_mqtt(config, scene.topics.clone(), sender);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while twin.status().subscriptions_acked < 1 {
+        assert!(Instant::now() < deadline, "{:#?}", twin.status());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (twin, receiver)
+}
+
 #[test]
 fn signals_from_wildcard_topics_stop_at_max_signals_and_the_rest_are_counted() {
     let broker = Broker::start();
@@ -39,13 +53,7 @@ fn signals_from_wildcard_topics_stop_at_max_signals_and_the_rest_are_counted() {
     };
     let config = MqttConfig::from_settings(&settings, |_| None).unwrap();
     assert_eq!(config.max_signals, 10);
-    let (sender, receiver) = crossbeam_channel::bounded(1024);
-    let twin = spawn_mqtt(config, scene.topics.clone(), sender);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while twin.status().subscriptions_acked < 1 {
-        assert!(Instant::now() < deadline, "{:#?}", twin.status());
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let (twin, receiver) = subscribed(config, &scene);
 
     let mut options = MqttOptions::new("limits-test-publisher", "127.0.0.1", broker.port);
     options.set_keep_alive(Duration::from_secs(5));
@@ -111,13 +119,7 @@ fn an_oversized_message_is_a_counted_bad_payload_not_a_reconnect_loop() {
         ..scene.mqtt.clone()
     };
     let config = MqttConfig::from_settings(&settings, |_| None).unwrap();
-    let (sender, receiver) = crossbeam_channel::bounded(1024);
-    let twin = spawn_mqtt(config, scene.topics.clone(), sender);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while twin.status().subscriptions_acked < 1 {
-        assert!(Instant::now() < deadline, "{:#?}", twin.status());
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let (twin, receiver) = subscribed(config, &scene);
     let mut options = MqttOptions::new("oversized-test-publisher", "127.0.0.1", broker.port);
     options.set_keep_alive(Duration::from_secs(5));
     options.set_max_packet_size(4 * 1024 * 1024, 4 * 1024 * 1024);

@@ -35,8 +35,13 @@ impl LinkWatch {
     /// broker refused the credentials or TLS before any connection succeeded (retrying cannot
     /// help).
     pub(crate) fn poll(&mut self) -> Option<String> {
-        let status = lock(&self.status).clone();
-        let (words, connected) = match &status.state {
+        // Only the state and the count: the per-topic table (up to `max_signals` entries) is
+        // not copied ten times a second.
+        let (state, connections) = {
+            let status = lock(&self.status);
+            (status.state.clone(), status.connections)
+        };
+        let (words, connected) = match &state {
             ConnectionState::Connecting => ("connecting".to_owned(), false),
             ConnectionState::Connected => ("connected".to_owned(), true),
             ConnectionState::Reconnecting { error, .. } => {
@@ -55,13 +60,13 @@ impl LinkWatch {
                     self.outages.push((since, now));
                     self.down_since = None;
                 }
-                (false, None) if status.connections > 0 => self.down_since = Some(now),
+                (false, None) if connections > 0 => self.down_since = Some(now),
                 _ => {}
             }
         }
-        match &status.state {
+        match &state {
             ConnectionState::Reconnecting { error, .. }
-                if status.connections == 0 && is_refusal(error) =>
+                if connections == 0 && is_refusal(error) =>
             {
                 Some(format!("the broker refused the connection: {error}"))
             }
