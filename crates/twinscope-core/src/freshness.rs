@@ -30,6 +30,90 @@ pub enum LinkState {
     },
 }
 
+/// A change of the source's connection, as recorded: written into recordings (their link
+/// channel) so a replay can tell a dead link from a quiet signal.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinkEvent {
+    /// When the change was seen (wall clock of the receiving machine).
+    pub time: Timestamp,
+    /// Connected from this time on (`true`) or lost (`false`).
+    pub connected: bool,
+    /// Words for people: the error that ended the connection, or where it connected.
+    pub detail: String,
+}
+
+/// A span in which the source was disconnected; `to` is `None` while it still is (or when a
+/// recording ended before the link came back).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Outage {
+    /// When the connection was seen lost.
+    pub from: Timestamp,
+    /// When it was back, if it came back.
+    pub to: Option<Timestamp>,
+}
+
+/// Every outage of the source so far, oldest first, so the link can be judged at any view
+/// time: scrubbing back into an outage shows its values as stale, live or replayed.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LinkHistory {
+    outages: Vec<Outage>,
+}
+
+impl LinkHistory {
+    /// The history a recording's link events describe (in any order; repeats are ignored).
+    pub fn from_events(events: &[LinkEvent]) -> Self {
+        let mut sorted: Vec<&LinkEvent> = events.iter().collect();
+        sorted.sort_by_key(|e| e.time);
+        let mut history = Self::default();
+        for event in sorted {
+            if event.connected {
+                history.restored(event.time);
+            } else {
+                history.lost(event.time);
+            }
+        }
+        history
+    }
+
+    /// The connection was lost at `at` (ignored while already down).
+    pub fn lost(&mut self, at: Timestamp) {
+        if !self.is_down() {
+            self.outages.push(Outage { from: at, to: None });
+        }
+    }
+
+    /// The connection is back at `at` (ignored while up).
+    pub fn restored(&mut self, at: Timestamp) {
+        if let Some(last) = self.outages.last_mut()
+            && last.to.is_none()
+        {
+            last.to = Some(at.max(last.from));
+        }
+    }
+
+    /// Whether the latest outage is still open.
+    pub fn is_down(&self) -> bool {
+        self.outages.last().is_some_and(|o| o.to.is_none())
+    }
+
+    /// The outages, oldest first.
+    pub fn outages(&self) -> &[Outage] {
+        &self.outages
+    }
+
+    /// The link as it was at `time`: down from an outage's start until (not including) its end.
+    pub fn at(&self, time: Timestamp) -> LinkState {
+        // Outages are sorted and disjoint: the last one starting at or before `time`.
+        let started = self.outages.partition_point(|o| o.from <= time);
+        match started.checked_sub(1).map(|i| self.outages[i]) {
+            Some(Outage { from, to }) if to.is_none_or(|to| time < to) => {
+                LinkState::Down { since: from }
+            }
+            _ => LinkState::Up,
+        }
+    }
+}
+
 /// Why a value is stale.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum StaleCause {
@@ -129,5 +213,43 @@ mod tests {
             Freshness::Fresh,
             "looking at a time before the loss"
         );
+    }
+
+    #[test]
+    fn the_link_is_judged_at_the_view_time_from_its_outages() {
+        let t = |s: i64| Timestamp(s * S);
+        let event = |s: i64, connected: bool| LinkEvent {
+            time: t(s),
+            connected,
+            detail: String::new(),
+        };
+        // Out of order, with a repeated loss and a restore before any loss.
+        let history = LinkHistory::from_events(&[
+            event(5, true),
+            event(30, false),
+            event(10, false),
+            event(12, false),
+            event(20, true),
+        ]);
+        assert_eq!(
+            history.outages(),
+            [
+                Outage {
+                    from: t(10),
+                    to: Some(t(20))
+                },
+                Outage {
+                    from: t(30),
+                    to: None
+                }
+            ]
+        );
+        assert_eq!(history.at(t(9)), LinkState::Up);
+        assert_eq!(history.at(t(10)), LinkState::Down { since: t(10) });
+        assert_eq!(history.at(t(19)), LinkState::Down { since: t(10) });
+        assert_eq!(history.at(t(20)), LinkState::Up, "back at its end");
+        assert_eq!(history.at(t(29)), LinkState::Up);
+        assert_eq!(history.at(t(1000)), LinkState::Down { since: t(30) });
+        assert!(history.is_down());
     }
 }

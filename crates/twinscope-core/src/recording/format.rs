@@ -33,6 +33,42 @@ pub(crate) const SIDE_INDEX_MEDIA_TYPE: &str = "application/vnd.twinscope.chunk-
 /// Target uncompressed chunk size: the MCAP default, small enough to seek cheaply.
 pub(crate) const CHUNK_TARGET_BYTES: u64 = 1024 * 1024;
 
+/// Topic of the link channel: the source's connection changes, so a replay can tell a dead
+/// link from a quiet signal (and Foxglove shows them as messages on their own topic).
+pub(crate) const LINK_TOPIC: &str = "/twinscope/link";
+/// Schema of the link channel's messages.
+pub(crate) const LINK_SCHEMA_NAME: &str = "twinscope.Link";
+/// The link schema's text.
+pub(crate) const LINK_SCHEMA_DATA: &str =
+    r#"{"type":"object","properties":{"connected":{"type":"boolean"},"detail":{"type":"string"}}}"#;
+/// Channel metadata key saying what a channel that is not a signal carries.
+pub(crate) const META_KIND: &str = "twinscope.kind";
+/// [`META_KIND`]'s value on the link channel.
+pub(crate) const KIND_LINK: &str = "link";
+
+/// The JSON body of a link event: `{"connected":false,"detail":"…"}` (its time is the message's
+/// publish time).
+pub(crate) fn encode_link(event: &crate::freshness::LinkEvent, out: &mut Vec<u8>) {
+    let body = serde_json::json!({ "connected": event.connected, "detail": event.detail });
+    if serde_json::to_writer(&mut *out, &body).is_err() {
+        out.extend_from_slice(b"{}");
+    }
+}
+
+/// Reads a link event back; `None` when the body is not one.
+pub(crate) fn decode_link(body: &[u8], time: i64) -> Option<crate::freshness::LinkEvent> {
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    Some(crate::freshness::LinkEvent {
+        time: crate::signal::Timestamp(time),
+        connected: value.get("connected")?.as_bool()?,
+        detail: value
+            .get("detail")
+            .and_then(|d| d.as_str())
+            .unwrap_or_default()
+            .to_owned(),
+    })
+}
+
 /// The Foxglove-style topic for a signal: `M-101.temperature` → `/M-101/temperature`, so the
 /// plot path reads `/M-101/temperature.value`. Lossy (`a.b` and `a/b` meet); the exact id is in
 /// the channel metadata.

@@ -3,6 +3,7 @@
 use super::problems::SummaryStatus;
 use super::reader::RecordingReader;
 use super::{RecordingError, format_utc};
+use crate::freshness::{LinkEvent, LinkHistory};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::fmt::Write as _;
 
@@ -36,9 +37,16 @@ pub fn info(path: &std::path::Path, verify: bool) -> Result<InfoReport, Recordin
         bar.set_message("verifying");
         reader.for_each_batch::<RecordingError>(&mut progress, &mut |_| Ok(()))?;
     }
+    let link = if reader.has_link_channel() {
+        Some(reader.link_events()?)
+    } else {
+        None
+    };
     bar.finish_and_clear();
+    let mut text = info_text(&reader, verify);
+    link_lines(&mut text, link.as_deref());
     Ok(InfoReport {
-        text: info_text(&reader, verify),
+        text,
         clean: reader.problems().is_clean(),
     })
 }
@@ -201,6 +209,50 @@ fn problems_lines(out: &mut String, reader: &RecordingReader, verified: bool) {
             }
             None => {}
         }
+    }
+}
+
+/// The source's outages as the link channel recorded them: where the data stops because the
+/// connection did, not because the plant went quiet.
+fn link_lines(out: &mut String, events: Option<&[LinkEvent]>) {
+    let Some(events) = events else {
+        let _ = writeln!(
+            out,
+            "link: not recorded (only MQTT sources record their connection)"
+        );
+        return;
+    };
+    let history = LinkHistory::from_events(events);
+    let outages = history.outages();
+    if outages.is_empty() {
+        let _ = writeln!(out, "link: connected throughout, no outages");
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "link: {} outage(s) of the source's connection; samples are missing there because the \
+         link was down",
+        outages.len()
+    );
+    for outage in outages {
+        let why = events
+            .iter()
+            .find(|e| !e.connected && e.time == outage.from)
+            .map_or("", |e| e.detail.as_str());
+        let until = match outage.to {
+            Some(to) => format!(
+                "{} ({})",
+                format_utc(to),
+                human_duration(to.secs_since(outage.from))
+            ),
+            None => "the end of the recording (never reconnected)".to_owned(),
+        };
+        let _ = writeln!(
+            out,
+            "  disconnected {} → {until}{}{why}",
+            format_utc(outage.from),
+            if why.is_empty() { "" } else { ": " }
+        );
     }
 }
 

@@ -6,6 +6,7 @@
 //! frame never waits on disk, [`RecordingReader`] opens one through its summary (or recovers a
 //! file cut off mid-write) and seeks by source time.
 
+mod fields;
 pub mod format;
 pub mod import;
 pub mod info;

@@ -3,6 +3,7 @@
 
 use super::writer::RecordingWriter;
 use super::{RecordingError, RecordingMeta, RecordingStats, Result};
+use crate::freshness::LinkEvent;
 use crate::signal::{Sample, Timestamp};
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, TrySendError};
 use std::path::{Path, PathBuf};
@@ -18,6 +19,12 @@ pub(crate) const QUEUE_BATCHES: usize = 512;
 /// The open chunk is ended and flushed at least this often, bounding what a killed process
 /// loses.
 pub const FLUSH_INTERVAL: Duration = Duration::from_secs(1);
+
+/// What the thread is handed: a batch of samples with their receive time, or a link change.
+enum Item {
+    Samples(Vec<Sample>, Timestamp),
+    Link(LinkEvent),
+}
 
 /// Counters shared with the thread.
 #[derive(Default)]
@@ -45,7 +52,7 @@ pub struct RecorderStats {
 
 /// Records batches on a background thread; stop it (or drop it) to finish the file.
 pub struct Recorder {
-    sender: Option<Sender<(Vec<Sample>, Timestamp)>>,
+    sender: Option<Sender<Item>>,
     thread: Option<JoinHandle<Result<RecordingStats>>>,
     shared: Arc<Shared>,
     bytes: Box<dyn Fn() -> u64 + Send + Sync>,
@@ -92,12 +99,23 @@ impl Recorder {
             self.count_dropped(batch.len());
             return false;
         };
-        match sender.try_send((batch, receive_time)) {
+        match sender.try_send(Item::Samples(batch, receive_time)) {
             Ok(()) => true,
-            Err(TrySendError::Full((batch, _)) | TrySendError::Disconnected((batch, _))) => {
-                self.count_dropped(batch.len());
+            Err(TrySendError::Full(item) | TrySendError::Disconnected(item)) => {
+                if let Item::Samples(batch, _) = item {
+                    self.count_dropped(batch.len());
+                }
                 false
             }
+        }
+    }
+
+    /// Queues a change of the source's connection for the link channel. Waits for room
+    /// (unlike samples): these are rare and a recording without its outages would lie.
+    pub fn record_link(&self, event: LinkEvent) {
+        if let Some(sender) = &self.sender {
+            // Only fails when the thread is gone, which stats() reports.
+            let _ = sender.send(Item::Link(event));
         }
     }
 
@@ -158,7 +176,7 @@ impl Drop for Recorder {
 /// the channel closes.
 fn run(
     mut writer: RecordingWriter,
-    receiver: &Receiver<(Vec<Sample>, Timestamp)>,
+    receiver: &Receiver<Item>,
     shared: &Shared,
 ) -> Result<RecordingStats> {
     let mut first_error: Option<RecordingError> = None;
@@ -168,7 +186,15 @@ fn run(
     loop {
         let wait = FLUSH_INTERVAL.saturating_sub(last_flush.elapsed());
         match receiver.recv_timeout(wait) {
-            Ok((batch, receive_time)) => {
+            Ok(Item::Link(event)) => {
+                if first_error.is_none()
+                    && let Err(error) = writer.write_link(&event)
+                {
+                    keep_error(shared, &mut first_error, error);
+                }
+                unflushed = true;
+            }
+            Ok(Item::Samples(batch, receive_time)) => {
                 if first_error.is_some() {
                     shared
                         .dropped

@@ -81,7 +81,10 @@ fn read_footer(source: &Source) -> Result<Footer, String> {
         return Err("the file has no summary section".into());
     }
     let inside = |offset: u64| (mcap::MAGIC.len() as u64..=at).contains(&offset);
-    if !inside(summary_start) || (summary_offset_start != 0 && !inside(summary_offset_start)) {
+    if !inside(summary_start)
+        || (summary_offset_start != 0
+            && (!inside(summary_offset_start) || summary_offset_start < summary_start))
+    {
         return Err("the footer points outside the file".into());
     }
     Ok(Footer {
@@ -93,11 +96,13 @@ fn read_footer(source: &Source) -> Result<Footer, String> {
     })
 }
 
-/// Reads the summary through the footer. Without `chunk_indexes`, and when the file has
-/// summary offsets, only the small groups are read (channels, statistics, metadata and
-/// attachment indexes), one positioned read each, and the chunk index group is skipped;
-/// otherwise the whole summary is read and its CRC checked. `Err` says why there is no usable
-/// summary (the caller then walks the file).
+/// Reads the summary through the footer and checks its CRC before anything in it is used: a
+/// flipped bit in a channel record would otherwise change a unit or a signal id silently. The
+/// whole section is read (the CRC covers all of it: about 10 bytes per chunk and channel, 18 MB
+/// for a 1 GB recording of 1,000 signals, checked at several GB/s). Without `chunk_indexes`,
+/// and when the file has summary offsets, only the small groups are parsed (channels,
+/// statistics, metadata and attachment indexes), not the chunk indexes. `Err` says why there is
+/// no usable summary (the caller then walks the file).
 pub(super) fn read_summary(source: &Source, chunk_indexes: bool) -> Result<Summary, String> {
     let footer = read_footer(source)?;
     let mut out = Summary {
@@ -107,15 +112,29 @@ pub(super) fn read_summary(source: &Source, chunk_indexes: bool) -> Result<Summa
         metadata_indexes: Vec::new(),
         attachment_indexes: Vec::new(),
     };
+    let summary = source
+        .read_at(footer.summary_start, footer.at - footer.summary_start)
+        .map_err(|e| format!("cannot read the summary: {e}"))?;
+    if footer.summary_crc != 0 {
+        // The CRC covers the summary and the footer up to (not including) the CRC field.
+        let mut crc = Crc32::new();
+        crc.update(&summary);
+        crc.update(&footer.crc_covered);
+        let found = crc.finish();
+        if found != footer.summary_crc {
+            return Err(format!(
+                "the summary section (bytes {}..{}) fails its CRC check (stored {:#010x}, \
+                 computed {found:#010x}): it is damaged",
+                footer.summary_start, footer.at, footer.summary_crc
+            ));
+        }
+    }
     if !chunk_indexes && footer.summary_offset_start != 0 {
-        let offsets = source
-            .read_at(
-                footer.summary_offset_start,
-                footer.at - footer.summary_offset_start,
-            )
-            .map_err(|e| format!("cannot read the summary offsets: {e}"))?;
+        // Offsets are absolute; the summary bytes start at `summary_start`.
+        let local = |offset: u64| (offset - footer.summary_start) as usize;
+        let offsets = &summary[local(footer.summary_offset_start)..];
         let mut groups = Vec::new();
-        for record in mcap::read::LinearReader::sans_magic(&offsets) {
+        for record in super::fields::records(offsets) {
             match record.map_err(|e| format!("the summary offsets are damaged: {e}"))? {
                 Record::SummaryOffset(offset) => groups.push(offset),
                 _ => return Err("the summary offsets section holds other records".into()),
@@ -126,44 +145,30 @@ pub(super) fn read_summary(source: &Source, chunk_indexes: bool) -> Result<Summa
                 group.group_opcode,
                 op::CHANNEL | op::STATISTICS | op::METADATA_INDEX | op::ATTACHMENT_INDEX
             );
-            let fits = group.group_start >= footer.summary_start
-                && group
-                    .group_start
-                    .checked_add(group.group_length)
-                    .is_some_and(|end| end <= footer.at);
             if !wanted {
                 continue;
             }
-            if !fits {
-                return Err("a summary offset points outside the summary".into());
-            }
-            let bytes = source
-                .read_at(group.group_start, group.group_length)
-                .map_err(|e| format!("cannot read the summary: {e}"))?;
-            parse_summary_records(&bytes, &mut out)?;
+            let end = group
+                .group_start
+                .checked_add(group.group_length)
+                .filter(|end| group.group_start >= footer.summary_start && *end <= footer.at)
+                .ok_or("a summary offset points outside the summary")?;
+            parse_summary_records(&summary[local(group.group_start)..local(end)], &mut out)?;
         }
         return Ok(out);
     }
-    let summary = source
-        .read_at(footer.summary_start, footer.at - footer.summary_start)
-        .map_err(|e| format!("cannot read the summary: {e}"))?;
-    if footer.summary_crc != 0 {
-        // The CRC covers the summary and the footer up to (not including) the CRC field.
-        let mut crc = Crc32::new();
-        crc.update(&summary);
-        crc.update(&footer.crc_covered);
-        if crc.finish() != footer.summary_crc {
-            return Err("the summary section fails its CRC check".into());
-        }
-    }
     parse_summary_records(&summary, &mut out)?;
-    out.chunk_indexes
-        .sort_by_key(|index| index.chunk_start_offset);
+    if chunk_indexes {
+        out.chunk_indexes
+            .sort_by_key(|index| index.chunk_start_offset);
+    } else {
+        out.chunk_indexes = Vec::new();
+    }
     Ok(out)
 }
 
 fn parse_summary_records(bytes: &[u8], out: &mut Summary) -> Result<(), String> {
-    for record in mcap::read::LinearReader::sans_magic(bytes) {
+    for record in super::fields::records(bytes) {
         match record.map_err(|e| format!("the summary section is damaged: {e}"))? {
             Record::Channel(channel) => out.channels.push(channel),
             Record::ChunkIndex(index) => out.chunk_indexes.push(index),
@@ -234,9 +239,7 @@ pub(super) fn read_record(
             bytes[0]
         ));
     }
-    mcap::parse_record(opcode, &bytes[RECORD_PREFIX as usize..])
-        .map(Record::into_owned)
-        .map_err(|e| e.to_string())
+    super::fields::parse_record(opcode, &bytes[RECORD_PREFIX as usize..]).map(Record::into_owned)
 }
 
 /// Largest uncompressed chunk (or record) decoded: a damaged size field must give an error,
@@ -282,7 +285,7 @@ pub(super) fn decode_chunk(
                 remaining = &remaining[n..];
             }
             mcap::sans_io::LinearReadEvent::Record { opcode, data } => match opcode {
-                op::CHANNEL => match mcap::parse_record(op::CHANNEL, data) {
+                op::CHANNEL => match super::fields::parse_record(op::CHANNEL, data) {
                     Ok(Record::Channel(channel)) => visit(ChunkItem::Channel(channel)),
                     _ => return Err("a channel record in the chunk does not parse".into()),
                 },
@@ -450,42 +453,19 @@ fn chunk_header_consistent(bytes: &[u8], room: u64) -> bool {
         && compressed.checked_add(expected) == Some(length)
 }
 
-/// CRC-32 (IEEE), as MCAP uses for summaries; MCAP's own checker is private.
-pub(super) struct Crc32(u32);
-
-const CRC_TABLE: [u32; 256] = {
-    let mut table = [0u32; 256];
-    let mut i = 0;
-    while i < 256 {
-        let mut c = i as u32;
-        let mut k = 0;
-        while k < 8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-            k += 1;
-        }
-        table[i] = c;
-        i += 1;
-    }
-    table
-};
+/// CRC-32 (ISO-HDLC), as MCAP uses it; crc32fast's SIMD path, since a big recording's summary
+/// (megabytes of chunk indexes) is checked on every open.
+pub(super) struct Crc32(crc32fast::Hasher);
 
 impl Crc32 {
     pub(super) fn new() -> Self {
-        Self(0xFFFF_FFFF)
+        Self(crc32fast::Hasher::new())
     }
     pub(super) fn update(&mut self, bytes: &[u8]) {
-        let mut c = self.0;
-        for &b in bytes {
-            c = CRC_TABLE[((c ^ b as u32) & 0xFF) as usize] ^ (c >> 8);
-        }
-        self.0 = c;
+        self.0.update(bytes);
     }
     pub(super) fn finish(&self) -> u32 {
-        self.0 ^ 0xFFFF_FFFF
+        self.0.clone().finalize()
     }
 }
 

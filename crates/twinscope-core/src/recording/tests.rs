@@ -492,3 +492,105 @@ fn one_signal_past_the_format_limit_is_an_error_and_the_file_stays_whole() {
     assert_eq!(reader.signals().len(), writer::MAX_SIGNALS);
     assert!(reader.problems().skipped.is_empty());
 }
+
+/// A bit flipped in the summary's copy of a channel record used to change the signal's unit
+/// silently (the CRC was written but never checked on the fast path): now the summary is
+/// refused, the file is walked instead, and the unit comes from the chunk's intact copy.
+#[test]
+fn a_bit_flip_in_the_summary_is_caught_by_its_crc() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("flip.mcap");
+    write_all(&path, &samples(200, 3), 0);
+    let mut bytes = std::fs::read(&path).expect("read");
+    // The last "degC" in the file is the summary's channel record.
+    let at = bytes
+        .windows(4)
+        .rposition(|w| w == b"degC")
+        .expect("unit in the summary");
+    bytes[at] ^= 0x20; // "degC" → "DegC"
+    std::fs::write(&path, &bytes).expect("write");
+    let reader = RecordingReader::open(&path).expect("open");
+    match &reader.problems().summary {
+        SummaryStatus::Missing(why) => assert!(why.contains("CRC"), "{why}"),
+        other => panic!("the damaged summary was used: {other:?}"),
+    }
+    assert!(!reader.problems().is_clean());
+    let unit = reader
+        .signals()
+        .iter()
+        .find(|s| s.id.as_str() == "M-101.temperature")
+        .and_then(|s| s.unit.clone());
+    assert_eq!(unit.as_deref(), Some("degC"));
+}
+
+/// Outages are part of the recording: link events come back from a finished file (through the
+/// side index, without decoding every chunk), from a file cut off mid-write, and the link
+/// channel is not mistaken for a signal.
+#[test]
+fn link_events_round_trip_and_are_not_signals() {
+    use crate::freshness::{LinkEvent, LinkHistory, LinkState};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("link.mcap");
+    let data = samples(3000, 4);
+    let event = |offset_s: i64, connected: bool, detail: &str| LinkEvent {
+        time: Timestamp(T0 + offset_s * 1_000_000_000),
+        connected,
+        detail: detail.into(),
+    };
+    let events = vec![
+        event(0, true, "connected to mqtt://localhost:1883"),
+        event(5, false, "I/O: connection reset by peer"),
+        event(9, true, "connected to mqtt://localhost:1883"),
+    ];
+    let mut writer = RecordingWriter::create(&path, &meta()).expect("create");
+    for (i, sample) in data.iter().enumerate() {
+        if i % 1000 == 0 {
+            writer.write_link(&events[i / 1000]).expect("link");
+            writer.flush_chunk().expect("flush");
+        }
+        writer.write(sample, sample.time).expect("write");
+    }
+    let bytes_before_finish = {
+        writer.flush_chunk().expect("flush");
+        std::fs::read(&path).expect("read")
+    };
+    let stats = writer.finish().expect("finish");
+    assert_eq!(stats.samples, 3000);
+
+    let mut reader = RecordingReader::open(&path).expect("open");
+    assert!(reader.problems().is_clean());
+    assert!(reader.has_link_channel());
+    assert_eq!(
+        reader.signals().len(),
+        5,
+        "4 signals + the declared one, no link"
+    );
+    assert_eq!(reader.message_count(), 3000);
+    assert_eq!(reader.link_events().expect("events"), events);
+    let all = reader.read_chunks(0..usize::MAX).expect("read");
+    assert_eq!(all.len(), 3000, "link events are not samples");
+    assert_eq!(reader.link_events().expect("events again"), events);
+    let history = LinkHistory::from_events(&events);
+    assert_eq!(
+        history.at(Timestamp(T0 + 6_000_000_000)),
+        LinkState::Down {
+            since: events[1].time
+        }
+    );
+
+    let cut = dir.path().join("cut.mcap");
+    std::fs::write(&cut, &bytes_before_finish).expect("write cut");
+    let mut recovered = RecordingReader::open(&cut).expect("recover");
+    assert!(matches!(
+        recovered.problems().summary,
+        SummaryStatus::Missing(_)
+    ));
+    assert_eq!(recovered.link_events().expect("events"), events);
+    let report = info::info(&path, true).expect("info");
+    assert!(
+        report.text.contains("link: 1 outage(s)")
+            && report.text.contains("connection reset by peer"),
+        "{}",
+        report.text
+    );
+}

@@ -49,6 +49,8 @@ pub struct RecordingWriter {
     path: PathBuf,
     schema_id: u16,
     channels: HashMap<SignalId, ChannelState>,
+    /// The link channel, created with the first link event.
+    link: Option<ChannelState>,
     topics: HashSet<String>,
     chunk: OpenChunk,
     side: Vec<SideChunk>,
@@ -119,6 +121,7 @@ impl RecordingWriter {
             path: path.to_path_buf(),
             schema_id,
             channels: HashMap::new(),
+            link: None,
             topics: HashSet::new(),
             // The schema record opened the first chunk.
             chunk: OpenChunk {
@@ -207,15 +210,53 @@ impl RecordingWriter {
         };
         self.body.clear();
         format::encode_value(sample.value, &mut self.body);
+        self.make_room()?;
+        if !self.channels.contains_key(&sample.signal) {
+            self.add_channel(&sample.signal, None)?;
+        }
+        self.emit(Some(&sample.signal), publish_time, log_time)?;
+        self.stats.samples += 1;
+        self.stats.time_span = Some(match self.stats.time_span {
+            None => (sample.time, sample.time),
+            Some((a, b)) => (a.min(sample.time), b.max(sample.time)),
+        });
+        Ok(())
+    }
+
+    /// Writes a change of the source's connection on the link channel (created with the first
+    /// one), so readers know when the data stopped because the link did. Events before 1970
+    /// are dropped like such samples.
+    pub fn write_link(&mut self, event: &crate::freshness::LinkEvent) -> Result<()> {
+        let Ok(time) = u64::try_from(event.time.0) else {
+            return Ok(());
+        };
+        self.body.clear();
+        format::encode_link(event, &mut self.body);
+        self.make_room()?;
+        if self.link.is_none() {
+            self.add_link_channel()?;
+        }
+        self.emit(None, time, time)
+    }
+
+    /// Ends the open chunk first when the message in `body` would take it past its target.
+    fn make_room(&mut self) -> Result<()> {
         let record_bytes = MESSAGE_OVERHEAD + self.body.len() as u64;
         if self.chunk.messages > 0 && self.chunk.bytes + record_bytes > format::CHUNK_TARGET_BYTES {
             self.flush_chunk()?;
         }
-        if !self.channels.contains_key(&sample.signal) {
-            self.add_channel(&sample.signal, None)?;
-        }
+        Ok(())
+    }
+
+    /// Writes `body` as the next message of `signal`'s channel (the link channel for `None`)
+    /// and notes it in the chunk's bookkeeping.
+    fn emit(&mut self, signal: Option<&SignalId>, publish_time: u64, log_time: u64) -> Result<()> {
         let chunk_number = self.stats.chunks as u32;
-        let Some(channel) = self.channels.get_mut(&sample.signal) else {
+        let channel = match signal {
+            Some(signal) => self.channels.get_mut(signal),
+            None => self.link.as_mut(),
+        };
+        let Some(channel) = channel else {
             return Err(finished(&self.path));
         };
         let header = mcap::records::MessageHeader {
@@ -239,21 +280,55 @@ impl RecordingWriter {
             })?;
         let chunk = &mut self.chunk;
         chunk.open_at(before);
-        chunk.bytes += record_bytes;
+        chunk.bytes += MESSAGE_OVERHEAD + self.body.len() as u64;
         chunk.messages += 1;
         chunk.log = Some(match chunk.log {
             None => (log_time, log_time),
             Some((a, b)) => (a.min(log_time), b.max(log_time)),
         });
-        let t = sample.time.0;
+        // Publish times above i64::MAX cannot come from a Timestamp.
+        let t = i64::try_from(publish_time).unwrap_or(i64::MAX);
         chunk.publish = Some(match chunk.publish {
             None => (t, t),
             Some((a, b)) => (a.min(t), b.max(t)),
         });
-        self.stats.samples += 1;
-        self.stats.time_span = Some(match self.stats.time_span {
-            None => (sample.time, sample.time),
-            Some((a, b)) => (a.min(sample.time), b.max(sample.time)),
+        Ok(())
+    }
+
+    /// Adds the link channel with its own schema.
+    fn add_link_channel(&mut self) -> Result<()> {
+        let path = &self.path;
+        let mcap_error = |cause| RecordingError::Mcap {
+            path: path.clone(),
+            cause,
+        };
+        let before = self.file.pos.load(Ordering::Relaxed);
+        let mcap = self.mcap.as_mut().ok_or_else(|| finished(path))?;
+        let schema = mcap
+            .add_schema(
+                format::LINK_SCHEMA_NAME,
+                format::SCHEMA_ENCODING,
+                format::LINK_SCHEMA_DATA.as_bytes(),
+            )
+            .map_err(mcap_error)?;
+        let metadata =
+            BTreeMap::from([(format::META_KIND.to_owned(), format::KIND_LINK.to_owned())]);
+        let id = mcap
+            .add_channel(
+                schema,
+                format::LINK_TOPIC,
+                format::MESSAGE_ENCODING,
+                &metadata,
+            )
+            .map_err(mcap_error)?;
+        self.chunk.open_at(before);
+        self.chunk.bytes += 2 * 64 + format::LINK_SCHEMA_DATA.len() as u64;
+        self.topics.insert(format::LINK_TOPIC.to_owned());
+        self.link = Some(ChannelState {
+            id,
+            sequence: 0,
+            runs: Vec::new(),
+            last_chunk: None,
         });
         Ok(())
     }
@@ -340,6 +415,7 @@ impl RecordingWriter {
         let mut channels: Vec<(u16, Vec<Range<u32>>)> = self
             .channels
             .values_mut()
+            .chain(self.link.as_mut())
             .map(|c| (c.id, std::mem::take(&mut c.runs)))
             .collect();
         channels.sort_by_key(|(id, _)| *id);

@@ -11,6 +11,7 @@ use super::problems::{
 };
 use super::scan::{self, ChunkItem, Source};
 use super::{RecordingError, RecordingMeta, Result};
+use crate::freshness::LinkEvent;
 use crate::signal::{Sample, Timestamp};
 use mcap::records::op;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -38,8 +39,15 @@ pub struct RecordingReader {
     presence: Vec<Vec<Range<u32>>>,
     /// Chunks found damaged since opening (their problem is recorded once).
     bad_chunks: HashSet<usize>,
-    /// Chunks whose bad messages have been recorded already.
+    /// Chunks whose bad messages (and link events) have been taken in already.
     noted_chunks: HashSet<usize>,
+    /// Channels that carry the source's link changes, not a signal.
+    link_channels: HashSet<u16>,
+    /// The chunks holding link events, from the side index (empty when every chunk was
+    /// decoded at open, which collected the events already).
+    link_presence: Vec<Range<u32>>,
+    /// Link events from the chunks decoded so far, in decoding order.
+    link_events: Vec<LinkEvent>,
     problems: RecordingProblems,
 }
 
@@ -91,6 +99,9 @@ impl RecordingReader {
             presence: Vec::new(),
             bad_chunks: HashSet::new(),
             noted_chunks: HashSet::new(),
+            link_channels: HashSet::new(),
+            link_presence: Vec::new(),
+            link_events: Vec::new(),
             problems: RecordingProblems {
                 summary: SummaryStatus::Present,
                 skipped: Vec::new(),
@@ -153,6 +164,29 @@ impl RecordingReader {
     /// Messages in the file (as the summary counts them, or as recovered).
     pub fn message_count(&self) -> u64 {
         self.signals.iter().map(|s| s.message_count).sum()
+    }
+
+    /// Whether the file has a link channel (written by `record` and the viewer from an MQTT
+    /// source; a file without one says nothing about its source's connection).
+    pub fn has_link_channel(&self) -> bool {
+        !self.link_channels.is_empty()
+    }
+
+    /// The source's connection changes the file recorded, oldest first. Decodes the few
+    /// chunks that hold them unless they were decoded already.
+    pub fn link_events(&mut self) -> Result<Vec<LinkEvent>> {
+        let wanted: Vec<usize> = self
+            .link_presence
+            .iter()
+            .flat_map(|run| run.start as usize..run.end as usize)
+            .filter(|i| *i < self.chunks.len() && !self.noted_chunks.contains(i))
+            .collect();
+        for i in wanted {
+            self.decode_checked(i)?;
+        }
+        let mut events = self.link_events.clone();
+        events.sort_by_key(|e| e.time);
+        Ok(events)
     }
 
     /// What could not be read so far (reads add chunks found damaged later).
@@ -327,6 +361,7 @@ impl RecordingReader {
         let mut decoded = Vec::new();
         let mut bad: Option<(u64, String)> = None;
         let mut unknown: BTreeMap<u16, u64> = BTreeMap::new();
+        let mut links = Vec::new();
         let result = scan::decode_chunk(record, &mut |item| match item {
             ChunkItem::Channel(channel) => self.add_channel(&channel),
             ChunkItem::Message {
@@ -334,6 +369,19 @@ impl RecordingReader {
                 publish_time,
                 data,
             } => {
+                if self.link_channels.contains(&channel) {
+                    let event = i64::try_from(publish_time)
+                        .ok()
+                        .and_then(|time| format::decode_link(data, time));
+                    match event {
+                        Some(event) => links.push(event),
+                        None => {
+                            bad.get_or_insert((0, "a link event that does not parse".into()))
+                                .0 += 1;
+                        }
+                    }
+                    return;
+                }
                 let Some(&signal) = self.channel_signal.get(&channel) else {
                     *unknown.entry(channel).or_default() += 1;
                     return;
@@ -361,6 +409,7 @@ impl RecordingReader {
         if !self.noted_chunks.insert(i) {
             return Some(decoded);
         }
+        self.link_events.append(&mut links);
         let chunk = &self.chunks[i];
         if let Some((count, first)) = bad {
             self.problems.skipped.push(Problem {

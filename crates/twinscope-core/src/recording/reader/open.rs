@@ -3,6 +3,7 @@
 //! usable summary.
 
 use super::{Decoded, RecordingReader};
+use crate::recording::fields;
 use crate::recording::format::{self, SideIndex};
 use crate::recording::problems::{
     ChunkInfo, Problem, ProblemKind, RecordedSignal, SummaryStatus, TruncatedTail,
@@ -126,6 +127,8 @@ impl RecordingReader {
         for (channel, runs) in &side.channels {
             if let Some(&signal) = self.channel_signal.get(channel) {
                 merge_runs(&mut self.presence[signal as usize], runs);
+            } else if self.link_channels.contains(channel) {
+                merge_runs(&mut self.link_presence, runs);
             }
         }
     }
@@ -231,12 +234,12 @@ impl RecordingReader {
         match opcode {
             op::CHUNK => self.recover_chunk(offset, bytes),
             op::CHANNEL => {
-                if let Ok(Record::Channel(channel)) = mcap::parse_record(op::CHANNEL, body) {
+                if let Ok(Record::Channel(channel)) = fields::parse_record(op::CHANNEL, body) {
                     self.add_channel(&channel);
                 }
             }
             op::METADATA => {
-                if let Ok(Record::Metadata(m)) = mcap::parse_record(op::METADATA, body)
+                if let Ok(Record::Metadata(m)) = fields::parse_record(op::METADATA, body)
                     && m.name == format::METADATA_NAME
                 {
                     self.meta = Some(crate::recording::writer::meta_from_record(&m.metadata));
@@ -260,7 +263,7 @@ impl RecordingReader {
     fn recover_chunk(&mut self, offset: u64, bytes: &[u8]) {
         let length = bytes.len() as u64;
         let body = &bytes[scan::RECORD_PREFIX as usize..];
-        let header = match mcap::parse_record(op::CHUNK, body) {
+        let header = match fields::parse_record(op::CHUNK, body) {
             Ok(Record::Chunk { header, .. }) => header,
             _ => records::ChunkHeader {
                 message_start_time: 0,
@@ -294,6 +297,10 @@ impl RecordingReader {
     /// Registers a channel (from the summary or a chunk) under its signal.
     pub(super) fn add_channel(&mut self, channel: &records::Channel) {
         if self.channel_signal.contains_key(&channel.id) {
+            return;
+        }
+        if channel.metadata.get(format::META_KIND).map(String::as_str) == Some(format::KIND_LINK) {
+            self.link_channels.insert(channel.id);
             return;
         }
         let id = channel
