@@ -136,4 +136,16 @@ fn an_outage_is_reported_and_fails_the_run_when_asked() {
     );
     assert!(stdout.contains("outage "), "{stdout}");
     assert!(stderr.contains("connection lost or refused"), "{stderr}");
+
+    // The outage is in the file: `info` names it, so a replay can tell it from quiet signals.
+    let info = Command::new(env!("CARGO_BIN_EXE_twinscope"))
+        .arg("info")
+        .arg(&out)
+        .output()
+        .expect("info runs");
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert_eq!(info.status.code(), Some(0), "{text}");
+    assert!(text.contains("link: 1 outage(s)"), "{text}");
+    assert!(text.contains("disconnected "), "{text}");
+    assert!(text.contains("connection lost or refused"), "{text}");
 }

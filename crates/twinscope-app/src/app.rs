@@ -189,6 +189,9 @@ fn insert_source(app: &mut App, source: StartedSource) {
     if let Some(status) = source.mqtt_status {
         app.insert_resource(crate::sources::MqttStatusView(status));
     }
+    if let Some(events) = source.recorded_link {
+        crate::sources::load_recorded_link(app.world_mut(), &events);
+    }
     // Said now that the log exists (the source started before it).
     for note in &source.warnings {
         warn!("{note}");
@@ -253,12 +256,14 @@ fn start_replay(
         twinscope_core::recording::format_utc(start),
         twinscope_core::recording::format_utc(end)
     );
+    let recorded_link = replay.link.clone();
     let handle = spawn_replay(replay, cursor.time(), sender)?;
     let progress = std::sync::Arc::clone(&handle.progress);
     let source = StartedSource {
         info: twinscope_sources::SourceInfo { description },
         running: twinscope_sources::RunningSource(Box::new(handle)),
         mqtt_status: None,
+        recorded_link,
         replay_progress: Some(progress),
         warnings: Vec::new(),
     };

@@ -99,9 +99,15 @@ pub fn record(options: &RecordOptions) -> anyhow::Result<RecordOutcome> {
         if stop.load(Ordering::Relaxed) {
             break StopReason::Signal;
         }
-        if let Some(error) = link.as_mut().and_then(LinkWatch::poll) {
-            refused = Some(error);
-            break StopReason::SourceEnded;
+        if let Some(watch) = link.as_mut() {
+            let refusal = watch.poll();
+            for event in watch.take_events() {
+                writer.write_link(&event)?;
+            }
+            if let Some(error) = refusal {
+                refused = Some(error);
+                break StopReason::SourceEnded;
+            }
         }
         let now = Instant::now();
         let wait = match deadline {

@@ -6,6 +6,7 @@ use crate::mqtt::{ConnectionState, MqttStatus, lock};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
+use twinscope_core::freshness::LinkEvent;
 use twinscope_core::signal::Timestamp;
 
 /// Watches the client's status from the record loop.
@@ -17,6 +18,10 @@ pub(crate) struct LinkWatch {
     down_since: Option<Timestamp>,
     /// Finished outages: from, to.
     outages: Vec<(Timestamp, Timestamp)>,
+    /// Changes not yet written into the recording.
+    pending: Vec<LinkEvent>,
+    /// Whether the last change written said connected.
+    up: bool,
     started: Instant,
 }
 
@@ -27,6 +32,8 @@ impl LinkWatch {
             last: String::new(),
             down_since: None,
             outages: Vec::new(),
+            pending: Vec::new(),
+            up: false,
             started: Instant::now(),
         }
     }
@@ -53,8 +60,9 @@ impl LinkWatch {
                 "record: {:>7.1} s  {words}",
                 self.started.elapsed().as_secs_f64()
             );
-            self.last = words;
             let now = Timestamp::now();
+            self.note_change(connected, connections, now, &words);
+            self.last = words;
             match (connected, self.down_since) {
                 (true, Some(since)) => {
                     self.outages.push((since, now));
@@ -72,6 +80,25 @@ impl LinkWatch {
             }
             _ => None,
         }
+    }
+
+    /// Queues a link event when the link went up, or down after having been up (waiting for a
+    /// first connection is not an outage: there was nothing to lose yet).
+    fn note_change(&mut self, connected: bool, connections: u64, now: Timestamp, words: &str) {
+        if connected == self.up || (!connected && connections == 0) {
+            return;
+        }
+        self.up = connected;
+        self.pending.push(LinkEvent {
+            time: now,
+            connected,
+            detail: words.to_owned(),
+        });
+    }
+
+    /// The link changes seen since the last call, to write into the recording.
+    pub(crate) fn take_events(&mut self) -> Vec<LinkEvent> {
+        std::mem::take(&mut self.pending)
     }
 
     /// Whether the link ever came up.

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use twinscope_core::freshness::LinkEvent;
 use twinscope_core::recording::RecordingReader;
 use twinscope_core::signal::{Sample, Timestamp};
 
@@ -32,20 +33,28 @@ pub struct OpenedReplay {
     pub span: (Timestamp, Timestamp),
     /// Signals in the recording.
     pub signals: usize,
+    /// The source's connection changes the recording holds (`None`: it recorded none).
+    pub link: Option<Vec<LinkEvent>>,
     reader: RecordingReader,
 }
 
 /// Opens `path` through its summary (or recovers a cut-off file); fails when it holds no
 /// samples.
 pub fn open_replay(path: &Path) -> anyhow::Result<OpenedReplay> {
-    let reader = RecordingReader::open(path)?;
+    let mut reader = RecordingReader::open(path)?;
     let span = reader
         .time_span()
         .ok_or_else(|| anyhow::anyhow!("{} holds no samples to replay", path.display()))?;
+    let link = if reader.has_link_channel() {
+        Some(reader.link_events()?)
+    } else {
+        None
+    };
     Ok(OpenedReplay {
         path: path.to_path_buf(),
         span,
         signals: reader.signals().len(),
+        link,
         reader,
     })
 }

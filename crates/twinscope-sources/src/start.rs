@@ -35,6 +35,8 @@ pub struct StartedSource {
     pub mqtt_status: Option<Arc<Mutex<mqtt::MqttStatus>>>,
     /// The replay loader's progress, when the source is a recording.
     pub replay_progress: Option<std::sync::Arc<crate::replay::ReplayProgress>>,
+    /// The replayed recording's connection changes, when it recorded them.
+    pub recorded_link: Option<Vec<twinscope_core::freshness::LinkEvent>>,
     /// Worth a warning once logging is up.
     pub warnings: Vec<String>,
 }
@@ -71,6 +73,7 @@ pub fn start_source(
             running: RunningSource(Box::new(handle)),
             mqtt_status: None,
             replay_progress: None,
+            recorded_link: None,
             warnings,
         });
     }
@@ -111,6 +114,7 @@ pub fn start_source(
         info: SourceInfo { description },
         mqtt_status: Some(handle.shared_status()),
         replay_progress: None,
+        recorded_link: None,
         running: RunningSource(Box::new((handle, embedded, publisher))),
         warnings,
     })

@@ -118,7 +118,7 @@ pub(crate) fn judge_signals(
         let (Some(spec), Some(history)) = (spec, store.history(index)) else {
             continue;
         };
-        let mut health = state.trackers[i].evaluate(history, spec, at, link.0);
+        let mut health = state.trackers[i].evaluate(history, spec, at, link.at(judged_at));
         // The forecast tracker's anomaly detector feeds health (the mildest kind of issue).
         if let Some(detector) = forecasts.as_ref().and_then(|f| f.detector(index)) {
             health.anomaly = anomaly_at(

@@ -20,7 +20,9 @@ mod markers;
 mod resources;
 
 pub(crate) use markers::{Marker, MarkerKind, Markers, ScenarioMarker};
-pub(crate) use resources::{ActiveScene, ForecastReach, ScenarioSpan, SourceLink, ViewTime};
+pub(crate) use resources::{
+    ActiveScene, ForecastReach, LinkOrigin, ScenarioSpan, SourceLink, ViewTime,
+};
 
 use bevy::prelude::*;
 

@@ -2,7 +2,7 @@
 
 use bevy::prelude::*;
 use std::sync::Arc;
-use twinscope_core::freshness::LinkState;
+use twinscope_core::freshness::{LinkHistory, LinkState};
 use twinscope_core::scene::{LoadedScene, ModelNode, Scene};
 use twinscope_core::signal::Timestamp;
 
@@ -49,9 +49,35 @@ impl Default for ViewTime {
     }
 }
 
-/// Whether the source feeding the twin is connected; sources keep it current.
-#[derive(Resource, Clone, Copy, Debug, Default, PartialEq)]
-pub(crate) struct SourceLink(pub LinkState);
+/// The connection of the source feeding the twin, judged at any view time: live sources keep
+/// its history current, a replay loads it from the recording's link channel.
+#[derive(Resource, Clone, Debug, Default, PartialEq)]
+pub(crate) struct SourceLink {
+    /// Every outage so far (live) or in the recording (replay).
+    pub(crate) history: LinkHistory,
+    /// Where that history comes from.
+    pub(crate) origin: LinkOrigin,
+}
+
+/// Where [`SourceLink`]'s history comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) enum LinkOrigin {
+    /// The source has no connection to lose (the simulator), or a replayed file did not
+    /// record one.
+    #[default]
+    None,
+    /// A live connection, watched as it goes (and written into recordings).
+    Live,
+    /// A recording's link channel.
+    Recorded,
+}
+
+impl SourceLink {
+    /// The link as it was at `time`.
+    pub(crate) fn at(&self, time: twinscope_core::signal::Timestamp) -> LinkState {
+        self.history.at(time)
+    }
+}
 
 /// How far past now forecasts reach, seconds (the longest forecast horizon; 0 without
 /// forecasts). While the cursor is not following live it may go up to now + this, to show the

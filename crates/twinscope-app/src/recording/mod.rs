@@ -1,8 +1,10 @@
 //! Recording from the viewer: `--record FILE.mcap` and the status bar's record toggle write
 //! every sample the frame ingests, stamped with its receive time, on the recorder's own thread.
 
+use crate::pipeline::{LinkOrigin, SourceLink, Stage};
 use bevy::prelude::*;
 use std::path::{Path, PathBuf};
+use twinscope_core::freshness::LinkEvent;
 use twinscope_core::recording::{Recorder, RecorderStats, RecordingMeta, RecordingStats};
 use twinscope_core::signal::{Sample, Timestamp};
 
@@ -11,6 +13,7 @@ pub(crate) mod panel;
 /// Adds the viewer's recording, finished when the app exits.
 pub(crate) fn plugin(app: &mut App) {
     app.init_resource::<Recording>()
+        .add_systems(Update, record_link_changes.in_set(Stage::Ingest))
         .add_systems(Last, finish_recording_on_exit);
 }
 
@@ -18,6 +21,8 @@ pub(crate) fn plugin(app: &mut App) {
 #[derive(Resource, Default)]
 pub(crate) struct Recording {
     active: Option<(Recorder, Timestamp)>,
+    /// The link state last written into the running recording (`true`: connected).
+    link_written: Option<bool>,
     /// How the last recording ended, for the status bar: its summary or its error.
     pub(crate) last_outcome: Option<Result<String, String>>,
 }
@@ -40,6 +45,7 @@ impl Recording {
         );
         let recorder = Recorder::start(path, meta)?;
         self.active = Some((recorder, Timestamp::now()));
+        self.link_written = None;
         self.last_outcome = None;
         Ok(())
     }
@@ -80,6 +86,34 @@ impl Recording {
 pub(crate) fn default_recording_path() -> PathBuf {
     let local = chrono::Local::now();
     PathBuf::from(format!("twinscope-{}.mcap", local.format("%Y%m%d-%H%M%S")))
+}
+
+/// Writes the live source's connection changes into the running recording (and its state when
+/// recording starts), so a replay shows the outages as outages.
+fn record_link_changes(link: Res<SourceLink>, mut recording: ResMut<Recording>) {
+    if link.origin != LinkOrigin::Live {
+        return;
+    }
+    let connected = !link.history.is_down();
+    let recording = recording.bypass_change_detection();
+    let Some((recorder, _)) = &recording.active else {
+        return;
+    };
+    if recording.link_written == Some(connected) {
+        return;
+    }
+    let last = link.history.outages().last();
+    let (time, detail) = match (connected, last) {
+        (false, Some(outage)) => (outage.from, "MQTT connection lost"),
+        (true, Some(outage)) => (outage.to.unwrap_or_else(Timestamp::now), "MQTT connected"),
+        (_, None) => (Timestamp::now(), "MQTT connected"),
+    };
+    recorder.record_link(LinkEvent {
+        time,
+        connected,
+        detail: detail.to_owned(),
+    });
+    recording.link_written = Some(connected);
 }
 
 /// Finishes the recording when the app exits, so the file gets its summary and index.

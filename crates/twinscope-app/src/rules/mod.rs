@@ -57,7 +57,7 @@ pub(crate) fn evaluate_asset_rules(
                         sample.map(|v| v.time),
                         time.time,
                         binding.stale_after_s,
-                        link.0,
+                        link.at(time.time),
                     ),
                 };
                 let color = rule.color(value);

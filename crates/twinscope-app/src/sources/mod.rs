@@ -1,11 +1,11 @@
 //! The app's side of the sources (which run on their own threads, in `twinscope-sources`): what
 //! feeds the twin, the link state and message rates the status bar shows.
 
-use crate::pipeline::SourceLink;
 use crate::pipeline::Stage;
+use crate::pipeline::{LinkOrigin, SourceLink};
 use crate::pipeline::{MarkerKind, Markers};
 use bevy::prelude::*;
-use twinscope_core::freshness::LinkState;
+use twinscope_core::freshness::{LinkEvent, LinkHistory};
 use twinscope_core::signal::Timestamp;
 use twinscope_sources::mqtt;
 
@@ -72,7 +72,8 @@ pub(crate) fn plugin(app: &mut App) {
     );
 }
 
-/// Marks the link down (from the moment it was seen lost) unless the client is connected.
+/// Adds an outage to the link's history when the client is seen not connected, and ends it
+/// when it is connected again, with a timeline marker for each.
 fn track_mqtt_link(
     mqtt: Res<MqttStatusView>,
     mut link: ResMut<SourceLink>,
@@ -88,25 +89,48 @@ fn track_mqtt_link(
         )
     };
     rates.record(Instant::now(), messages, bytes);
-    let next = match (connected, link.0) {
-        (true, _) => LinkState::Up,
-        (false, LinkState::Up) => LinkState::Down {
-            since: Timestamp::now(),
-        },
-        (false, down) => down,
-    };
-    match (link.0, next) {
-        (LinkState::Up, LinkState::Down { since }) => {
-            markers.add(since, MarkerKind::ConnectionLost, "MQTT connection lost");
+    if link.origin != LinkOrigin::Live {
+        link.origin = LinkOrigin::Live;
+    }
+    let now = Timestamp::now();
+    match (connected, link.history.is_down()) {
+        (false, false) => {
+            link.history.lost(now);
+            markers.add(now, MarkerKind::ConnectionLost, "MQTT connection lost");
         }
-        (LinkState::Down { .. }, LinkState::Up) => markers.add(
-            Timestamp::now(),
-            MarkerKind::ConnectionRestored,
-            "MQTT connected again",
-        ),
+        (true, true) => {
+            link.history.restored(now);
+            markers.add(now, MarkerKind::ConnectionRestored, "MQTT connected again");
+        }
         _ => {}
     }
-    link.set_if_neq(SourceLink(next));
+}
+
+/// A replay's recorded outages: the link's history for every view time, and a timeline marker
+/// where each began and ended.
+pub(crate) fn load_recorded_link(world: &mut World, events: &[LinkEvent]) {
+    let history = LinkHistory::from_events(events);
+    // Called while the app is assembled, possibly before the pipeline's resources exist.
+    world.init_resource::<Markers>();
+    let mut markers = world.resource_mut::<Markers>();
+    for outage in history.outages() {
+        markers.add(
+            outage.from,
+            MarkerKind::ConnectionLost,
+            "connection lost (recorded)",
+        );
+        if let Some(to) = outage.to {
+            markers.add(
+                to,
+                MarkerKind::ConnectionRestored,
+                "connected again (recorded)",
+            );
+        }
+    }
+    world.insert_resource(SourceLink {
+        history,
+        origin: LinkOrigin::Recorded,
+    });
 }
 
 #[cfg(test)]

@@ -147,3 +147,71 @@ fn an_anomaly_window_shows_in_sensor_health_unless_the_signal_switches_by_design
     seek(&mut app, ago(300));
     assert_eq!(issues(&mut app, "M-103"), vec![]);
 }
+
+/// A replayed recording's outages: at cursor times inside one, every signal with data shows
+/// "disconnected" (not a quiet signal, not a stale one); before and after it, healthy again;
+/// and the timeline gets a marker where the link went down and came back.
+#[test]
+fn a_recorded_outage_replays_as_disconnected_at_its_times() {
+    use crate::pipeline::{MarkerKind, Markers};
+    use twinscope_core::freshness::LinkEvent;
+    let mut app = headless_app(&demo_scene());
+    update_until_ready(&mut app);
+    let now = Timestamp::now();
+    let ago = |secs: i64| Timestamp(now.0 - secs * S);
+    // TK-101.level at 1 Hz for ten minutes, except while the link was down (400 s → 340 s ago).
+    let level = SignalId::new("TK-101.level");
+    let samples: Vec<Sample> = (0..=600)
+        .filter(|s| !(340..=400).contains(s))
+        .map(|s| Sample::new(level.clone(), ago(s), 40.0 + (s % 3) as f64))
+        .collect();
+    send(&app, samples);
+    let event = |secs, connected| LinkEvent {
+        time: ago(secs),
+        connected,
+        detail: String::new(),
+    };
+    crate::sources::load_recorded_link(
+        app.world_mut(),
+        &[event(600, true), event(400, false), event(340, true)],
+    );
+    app.update();
+    app.update();
+
+    let disconnected = (
+        "TK-101.level".to_owned(),
+        HealthIssueKind::Disconnected,
+        Some(ago(400)),
+    );
+    seek(&mut app, ago(500));
+    assert_eq!(issues(&mut app, "TK-101"), vec![], "before the outage");
+    seek(&mut app, ago(399));
+    assert_eq!(issues(&mut app, "TK-101"), vec![disconnected.clone()]);
+    seek(&mut app, ago(345));
+    assert_eq!(
+        issues(&mut app, "TK-101"),
+        vec![disconnected],
+        "a minute without data inside the outage is the link, not the signal"
+    );
+    seek(&mut app, ago(300));
+    assert_eq!(issues(&mut app, "TK-101"), vec![], "after it");
+    let markers = app.world().resource::<Markers>();
+    let kinds: Vec<(MarkerKind, Timestamp)> = markers
+        .0
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.kind,
+                MarkerKind::ConnectionLost | MarkerKind::ConnectionRestored
+            )
+        })
+        .map(|m| (m.kind, m.time))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            (MarkerKind::ConnectionLost, ago(400)),
+            (MarkerKind::ConnectionRestored, ago(340))
+        ]
+    );
+}

@@ -6,6 +6,7 @@
 //! is [`panel`].
 
 pub(crate) mod panel;
+mod scrub;
 
 use crate::ingest::Store;
 use crate::pipeline::{ForecastReach, ScenarioSpan, Stage, ViewTime};
