@@ -19,7 +19,35 @@ pub fn bytes(bytes: u64) -> String {
 /// Reads a text file that must be UTF-8. Invalid bytes are an error naming the line, column
 /// and byte offset of the first one, so a user can find it (a file saved as Latin-1, say).
 pub fn read_utf8(path: &std::path::Path) -> std::io::Result<String> {
-    let bytes = std::fs::read(path)?;
+    read_utf8_at_most(path, u64::MAX)
+}
+
+/// [`read_utf8`] for files with a size limit: a bigger file is refused before it is read (and
+/// a file that grows while being read stops at the limit), so a huge or endless input cannot
+/// take the machine's memory.
+pub fn read_utf8_at_most(path: &std::path::Path, max_bytes: u64) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path)?;
+    let too_big = |size: String| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "{} is {size}; files of up to {} are read",
+                path.display(),
+                self::bytes(max_bytes)
+            ),
+        )
+    };
+    let len = file.metadata()?.len();
+    if len > max_bytes {
+        return Err(too_big(self::bytes(len)));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(max_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(too_big("growing past the limit".to_owned()));
+    }
     String::from_utf8(bytes).map_err(|error| {
         let offset = error.utf8_error().valid_up_to();
         let before = &error.as_bytes()[..offset];

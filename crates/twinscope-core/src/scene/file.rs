@@ -102,6 +102,37 @@ fn from_toml_error(
     }
 }
 
+impl Converter<'_, '_> {
+    /// Refuses a scene with more signals or bindings than twinscope is built for, at the first
+    /// one too many, before any per-entry work.
+    fn within_limits(&self, raw: &RawScene) -> Result<(), SceneError> {
+        use super::{MAX_SCENE_BINDINGS, MAX_SCENE_SIGNALS};
+        if let Some(extra) = raw.signals.get(MAX_SCENE_SIGNALS) {
+            return Err(self.invalid(
+                extra.span(),
+                format!("signals[{MAX_SCENE_SIGNALS}]"),
+                format!(
+                    "{} signals declared; a scene holds at most {MAX_SCENE_SIGNALS}: split the \
+                     plant into several scenes",
+                    raw.signals.len()
+                ),
+            ));
+        }
+        if let Some(extra) = raw.bindings.get(MAX_SCENE_BINDINGS) {
+            return Err(self.invalid(
+                extra.node.span(),
+                format!("bindings[{MAX_SCENE_BINDINGS}].node"),
+                format!(
+                    "{} bindings declared; a scene holds at most {MAX_SCENE_BINDINGS}: split \
+                     the plant into several scenes",
+                    raw.bindings.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Converts raw structs into the model, checking values that serde cannot.
 pub(super) struct Converter<'a, 'text> {
     pub(super) lines: &'a LineIndex<'text>,
@@ -146,6 +177,7 @@ impl Converter<'_, '_> {
             return Err(self.invalid(span, "scene.model".into(), "model path must not be empty"));
         }
         let base = path.parent().unwrap_or_else(|| Path::new(""));
+        self.within_limits(&raw)?;
         let (signals, derived) = self.signals(&raw.signals)?;
         let bindings = raw
             .bindings

@@ -148,12 +148,23 @@ pub struct Scene {
     pub colliders: Vec<crate::scenario::ColliderChoice>,
 }
 
+/// The largest scene (or scenario) file read. A 10,000-asset plant's scene is ~3 MB; parsing
+/// holds several copies of the text, so an unbounded file could take gigabytes in `check`.
+pub const MAX_SCENE_BYTES: u64 = 32 * 1024 * 1024;
+/// The most `[[signals]]` a scene declares: six times the 10,000-asset goal's ~4 signals per
+/// asset, checked before any is converted.
+pub const MAX_SCENE_SIGNALS: usize = 250_000;
+/// The most `[[bindings]]` (bound assets) a scene declares.
+pub const MAX_SCENE_BINDINGS: usize = 100_000;
+
 impl Scene {
-    /// Reads and parses a scene file.
+    /// Reads and parses a scene file (refusing files over [`MAX_SCENE_BYTES`]).
     pub fn load(path: &Path) -> Result<Scene, SceneError> {
-        let text = crate::text::read_utf8(path).map_err(|cause| SceneError::Io {
-            path: path.to_path_buf(),
-            cause,
+        let text = crate::text::read_utf8_at_most(path, MAX_SCENE_BYTES).map_err(|cause| {
+            SceneError::Io {
+                path: path.to_path_buf(),
+                cause,
+            }
         })?;
         Self::parse(&text, path)
     }

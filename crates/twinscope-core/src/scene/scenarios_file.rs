@@ -119,10 +119,11 @@ impl Converter<'_, '_> {
             let key = "scene.scenario_files".to_owned();
             let name = self.id(file, key.clone(), "scenario file")?;
             let path = base.join(&name);
-            let text = crate::text::read_utf8(&path).map_err(|e| {
-                let message = format!("cannot read scenario file {}: {e}", path.display());
-                self.invalid(file.span(), key, message)
-            })?;
+            let text =
+                crate::text::read_utf8_at_most(&path, super::MAX_SCENE_BYTES).map_err(|e| {
+                    let message = format!("cannot read scenario file {}: {e}", path.display());
+                    self.invalid(file.span(), key, message)
+                })?;
             let lines = LineIndex::new(&text, &path);
             let raw: RawScenario = super::file::parse_toml(&text, &lines)?;
             push(

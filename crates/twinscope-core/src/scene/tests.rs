@@ -434,3 +434,31 @@ fn io_errors_name_the_file() {
             .starts_with("cannot read scene file /nonexistent/scene.toml: ")
     );
 }
+
+/// A 50 MB scene used to take 2.3 GB in `check`: files over the limit are refused from their
+/// size, before a byte is read (this one is sparse: 50 MB on paper, nothing on disk).
+#[test]
+fn a_scene_file_over_the_size_limit_is_refused_before_it_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.toml");
+    let file = std::fs::File::create(&path).unwrap();
+    file.set_len(50 * 1024 * 1024).unwrap();
+    let error = Scene::load(&path).unwrap_err().to_string();
+    assert!(
+        error.contains("is 50.0 MiB; files of up to 32.0 MiB are read"),
+        "{error}"
+    );
+}
+
+/// One signal more than a scene holds is refused at that signal, before any is converted.
+#[test]
+fn a_scene_with_too_many_signals_is_refused_at_the_first_one_too_many() {
+    let mut text = String::from("[scene]\nname = \"big\"\nmodel = \"m.glb\"\n");
+    for i in 0..=MAX_SCENE_SIGNALS {
+        text.push_str(&format!("[[signals]]\nid = \"A{i}.x\"\nrange = [0, 1]\n"));
+    }
+    let (location, key, message, _) = parse_err(&text);
+    assert_eq!(key, format!("signals[{MAX_SCENE_SIGNALS}]"));
+    assert_eq!(location.line, 4 + 3 * MAX_SCENE_SIGNALS, "{location}");
+    assert!(message.contains("at most 250000"), "{message}");
+}
