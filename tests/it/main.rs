@@ -5,6 +5,7 @@
 mod alarms_cli;
 mod analyze_cli;
 mod badges;
+mod broker_memory;
 mod cli;
 mod forecast_window;
 mod foxglove;

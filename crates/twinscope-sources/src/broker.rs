@@ -94,6 +94,15 @@ pub fn start_embedded_broker(
     Ok(started)
 }
 
+/// Bytes of a commit log segment: rumqttd keeps [`SEGMENTS_KEPT`] full segments plus the
+/// active one per subscription filter, and never frees a filter's log.
+const SEGMENT_BYTES: usize = 1024 * 1024;
+/// Full segments kept per filter besides the active one. With rumqttd's default-like 16 MiB ×
+/// 4 the broker's memory grew ~0.9 MB/min for over an hour on the demo (each filter's log
+/// filling towards 80 MiB); 1 MiB × 2 caps a filter at ~3 MiB, still over a minute of backlog
+/// for a subscriber at ten times the demo's rate.
+const SEGMENTS_KEPT: usize = 2;
+
 /// One MQTT 3.1.1 listener; the router keeps a small commit log per subscription filter.
 fn config(listen: SocketAddr, max_payload_bytes: usize) -> rumqttd::Config {
     let server = rumqttd::ServerSettings {
@@ -115,8 +124,9 @@ fn config(listen: SocketAddr, max_payload_bytes: usize) -> rumqttd::Config {
         router: rumqttd::RouterConfig {
             max_connections: 1000,
             max_outgoing_packet_count: 200,
-            max_segment_size: 16 * 1024 * 1024,
-            max_segment_count: 4,
+            // A segment holds at least one whole message.
+            max_segment_size: SEGMENT_BYTES.max(max_payload_bytes),
+            max_segment_count: SEGMENTS_KEPT,
             custom_segment: None,
             initialized_filters: None,
             shared_subscriptions_strategy: rumqttd::Strategy::default(),

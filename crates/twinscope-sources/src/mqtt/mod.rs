@@ -205,15 +205,37 @@ pub fn lock(status: &Mutex<MqttStatus>) -> MutexGuard<'_, MqttStatus> {
         .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// Exponential backoff with jitter, capped.
+/// Exponential backoff with jitter, capped. It starts over only after a connection stayed up
+/// [`STABLE_CONNECTION`]: a broker that accepts and then drops at once (an oversized message
+/// redelivered on a persistent session, a kick-out loop) gets ever longer waits.
 struct Backoff {
     attempt: u32,
     rng: ChaCha8Rng,
+    /// When the current connection was acknowledged.
+    connected_at: Option<Instant>,
 }
 
 impl Backoff {
     const BASE: Duration = Duration::from_millis(500);
     const CAP: Duration = Duration::from_secs(30);
+
+    /// The broker acknowledged a connection at `at`.
+    fn connected(&mut self, at: Instant) {
+        self.connected_at = Some(at);
+    }
+
+    /// The connection failed (or a connect attempt did) at `at`: how long to wait. Grows unless
+    /// the connection that just ended had lived long enough to count as stable.
+    fn failed(&mut self, at: Instant) -> Duration {
+        if self
+            .connected_at
+            .take()
+            .is_some_and(|since| at.saturating_duration_since(since) >= STABLE_CONNECTION)
+        {
+            self.attempt = 0;
+        }
+        self.next_delay()
+    }
 
     fn next_delay(&mut self) -> Duration {
         let exponential = Self::BASE
@@ -246,8 +268,8 @@ pub fn spawn_mqtt(config: MqttConfig, map: TopicMap, sender: Sender<Vec<Sample>>
         backoff: Backoff {
             attempt: 0,
             rng: ChaCha8Rng::seed_from_u64(Timestamp::now().0 as u64),
+            connected_at: None,
         },
-        connected_at: None,
         batch: Vec::new(),
         batch_started: Instant::now(),
     };
@@ -273,8 +295,6 @@ struct Worker {
     status: Arc<Mutex<MqttStatus>>,
     stop: Arc<AtomicBool>,
     backoff: Backoff,
-    /// When the current connection was acknowledged, until it proves stable.
-    connected_at: Option<Instant>,
     batch: Vec<Sample>,
     batch_started: Instant,
 }
@@ -295,13 +315,6 @@ impl Worker {
                 Err(RecvTimeoutError::Timeout) => {}
                 Err(RecvTimeoutError::Disconnected) => break,
             }
-            if self
-                .connected_at
-                .is_some_and(|at| at.elapsed() >= STABLE_CONNECTION)
-            {
-                self.backoff.attempt = 0;
-                self.connected_at = None;
-            }
             if !self.batch.is_empty()
                 && (self.batch.len() >= BATCH_SIZE || self.batch_started.elapsed() >= BATCH_AGE)
             {
@@ -312,7 +325,7 @@ impl Worker {
     }
 
     fn on_connected(&mut self) {
-        self.connected_at = Some(Instant::now());
+        self.backoff.connected(Instant::now());
         let filters = self.map.subscriptions().into_iter().map(|(path, qos)| {
             let qos = match qos {
                 0 => QoS::AtMostOnce,
@@ -390,8 +403,7 @@ impl Worker {
 
     fn on_error(&mut self, error: &str) {
         self.flush();
-        self.connected_at = None;
-        let delay = self.backoff.next_delay();
+        let delay = self.backoff.failed(Instant::now());
         let retry_at = Instant::now() + delay;
         lock(&self.status).state = ConnectionState::Reconnecting {
             retry_at,
@@ -456,11 +468,43 @@ mod tests {
         let mut backoff = Backoff {
             attempt: 0,
             rng: ChaCha8Rng::seed_from_u64(1),
+            connected_at: None,
         };
         let delays: Vec<Duration> = (0..12).map(|_| backoff.next_delay()).collect();
         assert!(delays[0] >= Duration::from_millis(250) && delays[0] < Duration::from_millis(500));
         assert!(delays[3] >= Duration::from_secs(2), "{delays:?}");
         assert!(delays.iter().all(|d| *d <= Backoff::CAP), "{delays:?}");
         assert!(delays[11] >= Backoff::CAP / 2, "{delays:?}");
+    }
+
+    /// A broker that accepts and drops at once (once: an oversized message redelivered on every
+    /// ConnAck, 70 reconnects in 27 s) must not reset the backoff; a connection that lived past
+    /// `STABLE_CONNECTION` does.
+    #[test]
+    fn backoff_keeps_growing_while_connections_die_right_after_their_connack() {
+        let mut backoff = Backoff {
+            attempt: 0,
+            rng: ChaCha8Rng::seed_from_u64(7),
+            connected_at: None,
+        };
+        let mut now = Instant::now();
+        let mut delays = Vec::new();
+        for _ in 0..8 {
+            backoff.connected(now);
+            now += Duration::from_millis(200);
+            let delay = backoff.failed(now);
+            delays.push(delay);
+            now += delay;
+        }
+        assert!(delays[7] >= Duration::from_secs(15), "{delays:?}");
+        let waited: Duration = delays.iter().sum();
+        assert!(
+            waited >= Duration::from_secs(30),
+            "8 quick drops are spread over {waited:?}, not a tight loop"
+        );
+        backoff.connected(now);
+        now += STABLE_CONNECTION + Duration::from_secs(1);
+        let after_stable = backoff.failed(now);
+        assert!(after_stable < Backoff::BASE, "{after_stable:?}");
     }
 }
