@@ -17,6 +17,7 @@ pub mod demo;
 pub mod derived;
 pub mod forecast;
 pub mod freshness;
+pub mod fuzz;
 pub mod health;
 pub mod history;
 pub mod motion;
