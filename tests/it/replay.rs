@@ -114,3 +114,65 @@ fn a_recording_killed_mid_write_still_replays() {
         colours(&capture)
     );
 }
+
+/// A recording whose link went down replays as disconnected: inside the outage every asset's
+/// badge says so (the last value is still shown, but not as if it were current).
+#[test]
+fn a_recorded_outage_replays_as_disconnected() {
+    use twinscope_core::freshness::LinkEvent;
+    use twinscope_core::recording::{RecordingMeta, RecordingWriter};
+    use twinscope_core::signal::{Sample, SignalId, Timestamp};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("outage.mcap");
+    let t0 = Timestamp::now().0 - 3_600_000_000_000;
+    let at = |s: i64| Timestamp(t0 + s * 1_000_000_000);
+    let meta = RecordingMeta {
+        scene: "Demo plant".into(),
+        source: "test".into(),
+        start_time: at(0),
+        signals: Vec::new(),
+    };
+    let mut writer = RecordingWriter::create(&path, &meta).unwrap();
+    let link = |s, connected| LinkEvent {
+        time: at(s),
+        connected,
+        detail: "test".into(),
+    };
+    writer.write_link(&link(0, true)).unwrap();
+    for s in 0..=60 {
+        match s {
+            20 => writer.write_link(&link(20, false)).unwrap(),
+            40 => writer.write_link(&link(40, true)).unwrap(),
+            _ => {}
+        }
+        if (20..40).contains(&s) {
+            continue;
+        }
+        for id in ["TK-101.level", "TK-102.level", "M-101.temperature"] {
+            writer
+                .write(&Sample::new(SignalId::new(id), at(s), 50.0), at(s))
+                .unwrap();
+        }
+    }
+    writer.finish().unwrap();
+
+    let png = dir.path().join("outage.png");
+    let at_arg = twinscope_core::recording::format_utc(at(30));
+    run_screenshot(
+        &png,
+        5,
+        &["--replay", path.to_str().unwrap(), "--at", &at_arg],
+    );
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(png.with_extension("json")).unwrap())
+            .unwrap();
+    let badges = report["badges"].as_array().expect("badges");
+    let tk101 = badges
+        .iter()
+        .find(|b| b["tag"] == "TK-101")
+        .unwrap_or_else(|| panic!("no TK-101 badge: {badges:?}"));
+    assert!(
+        tk101["text"].as_str().unwrap().contains("disconnected"),
+        "{tk101}"
+    );
+}
