@@ -74,7 +74,8 @@ impl CheckReport {
             .count()
     }
 
-    /// The human-readable report: diagnostics, unbound lists, then a one-line summary.
+    /// The human-readable report: diagnostics, unbound lists (their first names), then a
+    /// one-line summary.
     pub fn render(&self) -> String {
         let mut out = String::new();
         for diagnostic in &self.diagnostics {
@@ -82,7 +83,7 @@ impl CheckReport {
         }
         if !self.unbound_assets.is_empty() {
             let n = self.unbound_assets.len();
-            let names = self.unbound_assets.join(", ");
+            let names = first_names(self.unbound_assets.iter().map(String::as_str), n);
             out.push_str(&format!(
                 "{n} {} left unbound: {names}\n",
                 plural(n, "asset", "assets")
@@ -90,12 +91,9 @@ impl CheckReport {
         }
         if !self.unbound_signals.is_empty() {
             let n = self.unbound_signals.len();
-            let ids: Vec<&str> = self.unbound_signals.iter().map(SignalId::as_str).collect();
+            let ids = first_names(self.unbound_signals.iter().map(SignalId::as_str), n);
             let noun = plural(n, "signal", "signals");
-            out.push_str(&format!(
-                "{n} {noun} not shown on any asset: {}\n",
-                ids.join(", ")
-            ));
+            out.push_str(&format!("{n} {noun} not shown on any asset: {ids}\n"));
         }
         let (errors, warnings) = (self.count(Severity::Error), self.count(Severity::Warning));
         let verdict = if errors > 0 {
@@ -432,5 +430,32 @@ fn suggestion<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> St
     match best {
         Some((score, name)) if score >= 0.5 => format!("; did you mean `{name}`?"),
         _ => String::new(),
+    }
+}
+
+/// Names listed in a summary line before "… and N more": a generated plant can leave
+/// hundreds of thousands unbound, and one line of all of them helps nobody.
+const LISTED_NAMES: usize = 30;
+
+/// The first [`LISTED_NAMES`] of `n` names, comma-separated, and how many were left out.
+fn first_names<'a>(names: impl Iterator<Item = &'a str>, n: usize) -> String {
+    let listed: Vec<&str> = names.take(LISTED_NAMES).collect();
+    let more = n.saturating_sub(listed.len());
+    let mut text = listed.join(", ");
+    if more > 0 {
+        text.push_str(&format!(", … and {more} more"));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn long_name_lists_are_cut_with_a_count() {
+        let names: Vec<String> = (0..100).map(|i| format!("A{i}")).collect();
+        let text = super::first_names(names.iter().map(String::as_str), names.len());
+        assert!(text.starts_with("A0, A1, "), "{text}");
+        assert!(text.ends_with("A29, … and 70 more"), "{text}");
+        assert_eq!(super::first_names(["x", "y"].into_iter(), 2), "x, y");
     }
 }
