@@ -24,12 +24,15 @@ PORT="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
 URL="mqtt://127.0.0.1:$PORT"
 
 # Persistence keeps the recorder's session and its queued QoS 1 messages across a restart;
-# no queue limit, so the broker itself drops nothing while the recorder reconnects.
+# no queue limit, so the broker itself drops nothing while the recorder reconnects. Started as
+# root, mosquitto drops to its own user, so its database folder must be writable by anyone.
+mkdir -p "$SOAK_DIR/broker-db"
+chmod 1777 "$SOAK_DIR/broker-db"
 cat >"$SOAK_DIR/mosquitto.conf" <<EOF
 listener $PORT 127.0.0.1
 allow_anonymous true
 persistence true
-persistence_location $SOAK_DIR/
+persistence_location $SOAK_DIR/broker-db/
 max_queued_messages 0
 EOF
 
@@ -122,4 +125,8 @@ print("recorder RSS (MiB) at 10/25/50/75/100 % of the run: "
 print(f"recorder RSS peak: {max(int(r['recorder_rss_kib']) for r in rows) / 1024:.1f} MiB")
 PY
 grep -E "^link:|^  disconnected" "$SOAK_DIR/info.txt" | tee -a "$SOAK_DIR/report.txt"
+if grep -q "Error saving" "$SOAK_DIR/broker.log"; then
+  echo "soak: the broker could not save its database (broker.log): sessions were lost with it" \
+    | tee -a "$SOAK_DIR/report.txt"
+fi
 tail -n 12 "$SOAK_DIR/record.out" | tee -a "$SOAK_DIR/report.txt"
