@@ -230,8 +230,8 @@ fn link_lines(out: &mut String, events: Option<&[LinkEvent]>) {
     }
     let _ = writeln!(
         out,
-        "link: {} outage(s) of the source's connection; samples are missing there because the \
-         link was down",
+        "link: {} outage(s) of the source's connection; samples sent meanwhile are missing \
+         unless a persistent session delivered them late",
         outages.len()
     );
     for outage in outages {
