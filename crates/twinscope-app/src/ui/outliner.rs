@@ -5,6 +5,7 @@ use super::PanelData;
 use crate::camera::CameraCommand;
 use crate::widgets::egui_color;
 use bevy_egui::egui;
+use twinscope_core::freshness::{Freshness, StaleCause};
 use twinscope_core::rules::RuleColor;
 
 pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
@@ -32,7 +33,7 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                 asset.description.clone().unwrap_or_default(),
                 binding.is_some(),
                 status.and_then(|s| s.color),
-                status.is_some_and(|s| s.freshness.is_stale()),
+                status.and_then(|s| stale_word(s.freshness)),
                 data.health.get(entity).ok().and_then(|h| {
                     let worst = h.worst()?.kind;
                     Some((worst, super::inspector::health_hover(&h.issues)))
@@ -74,9 +75,9 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                         data.selection.asset = Some(entity);
                         data.camera_commands.write(CameraCommand::FrameSelected);
                     }
-                    if stale {
+                    if let Some(word) = stale {
                         ui.label(
-                            egui::RichText::new("stale")
+                            egui::RichText::new(word)
                                 .small()
                                 .color(egui::Color32::YELLOW),
                         )
@@ -93,4 +94,17 @@ pub(super) fn draw(ui: &mut egui::Ui, data: &mut PanelData) {
                 });
             }
         });
+}
+
+/// The outliner's word for a value that is not current: *disconnected* when the source's link
+/// was down at the view time (live or replayed), *stale* when the signal itself went quiet.
+fn stale_word(freshness: Freshness) -> Option<&'static str> {
+    match freshness {
+        Freshness::Stale {
+            cause: StaleCause::ConnectionLost,
+            ..
+        } => Some("disconnected"),
+        Freshness::Stale { .. } => Some("stale"),
+        Freshness::Fresh | Freshness::NoData => None,
+    }
 }
