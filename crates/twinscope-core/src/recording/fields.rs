@@ -94,8 +94,9 @@ pub(super) fn parse_record(opcode: u8, body: &[u8]) -> Result<Record<'_>, String
     mcap::parse_record(opcode, body).map_err(|e| e.to_string())
 }
 
-/// The records of a run of whole records (a summary section): each checked, then parsed.
-pub(super) fn records(mut bytes: &[u8]) -> impl Iterator<Item = Result<Record<'_>, String>> {
+/// The records of a run of whole records (a summary section), framed but not yet parsed:
+/// `(opcode, body)` each, so a caller can skip the kinds it does not need without parsing them.
+pub(super) fn framed(mut bytes: &[u8]) -> impl Iterator<Item = Result<(u8, &[u8]), String>> {
     std::iter::from_fn(move || {
         let (&opcode, after) = bytes.split_first()?;
         let framed = after
@@ -111,8 +112,13 @@ pub(super) fn records(mut bytes: &[u8]) -> impl Iterator<Item = Result<Record<'_
             )));
         };
         bytes = &after[8 + len..];
-        Some(parse_record(opcode, body))
+        Some(Ok((opcode, body)))
     })
+}
+
+/// [`framed`] records, each checked, then parsed.
+pub(super) fn records(bytes: &[u8]) -> impl Iterator<Item = Result<Record<'_>, String>> {
+    framed(bytes).map(|framed| framed.and_then(|(opcode, body)| parse_record(opcode, body)))
 }
 
 #[cfg(test)]

@@ -46,11 +46,35 @@ impl Source {
 /// What the summary section holds, read without touching the data section.
 pub(super) struct Summary {
     pub channels: Vec<records::Channel>,
-    /// Empty when the chunk index group was skipped.
-    pub chunk_indexes: Vec<records::ChunkIndex>,
     pub statistics: Option<records::Statistics>,
     pub metadata_indexes: Vec<records::MetadataIndex>,
     pub attachment_indexes: Vec<records::AttachmentIndex>,
+    /// The whole section, CRC-checked: its chunk indexes are parsed only when asked for
+    /// ([`Summary::chunk_indexes`]), since the side index usually makes them unneeded.
+    bytes: Vec<u8>,
+}
+
+impl Summary {
+    /// The chunk indexes, sorted by chunk offset (megabytes of them in a big recording,
+    /// parsed only when the side index cannot be used).
+    pub(super) fn chunk_indexes(&self) -> Result<Vec<records::ChunkIndex>, String> {
+        let mut indexes = Vec::new();
+        for framed in super::fields::framed(&self.bytes) {
+            let (opcode, body) = framed.map_err(damaged_summary)?;
+            if opcode == op::CHUNK_INDEX
+                && let Record::ChunkIndex(index) =
+                    super::fields::parse_record(opcode, body).map_err(damaged_summary)?
+            {
+                indexes.push(index);
+            }
+        }
+        indexes.sort_by_key(|index| index.chunk_start_offset);
+        Ok(indexes)
+    }
+}
+
+fn damaged_summary(why: String) -> String {
+    format!("the summary section is damaged: {why}")
 }
 
 /// The footer's fields, from the end of the file.
@@ -99,26 +123,19 @@ fn read_footer(source: &Source) -> Result<Footer, String> {
 /// Reads the summary through the footer and checks its CRC before anything in it is used: a
 /// flipped bit in a channel record would otherwise change a unit or a signal id silently. The
 /// whole section is read (the CRC covers all of it: about 10 bytes per chunk and channel, 18 MB
-/// for a 1 GB recording of 1,000 signals, checked at several GB/s). Without `chunk_indexes`,
-/// and when the file has summary offsets, only the small groups are parsed (channels,
-/// statistics, metadata and attachment indexes), not the chunk indexes. `Err` says why there is
-/// no usable summary (the caller then walks the file).
-pub(super) fn read_summary(source: &Source, chunk_indexes: bool) -> Result<Summary, String> {
+/// for a 1 GB recording of 1,000 signals, checked at several GB/s), but only the small groups
+/// are parsed (channels, statistics, metadata and attachment indexes; through the summary
+/// offsets when the file has them), not the chunk indexes. `Err` says why there is no usable
+/// summary (the caller then walks the file).
+pub(super) fn read_summary(source: &Source) -> Result<Summary, String> {
     let footer = read_footer(source)?;
-    let mut out = Summary {
-        channels: Vec::new(),
-        chunk_indexes: Vec::new(),
-        statistics: None,
-        metadata_indexes: Vec::new(),
-        attachment_indexes: Vec::new(),
-    };
-    let summary = source
+    let bytes = source
         .read_at(footer.summary_start, footer.at - footer.summary_start)
         .map_err(|e| format!("cannot read the summary: {e}"))?;
     if footer.summary_crc != 0 {
         // The CRC covers the summary and the footer up to (not including) the CRC field.
         let mut crc = Crc32::new();
-        crc.update(&summary);
+        crc.update(&bytes);
         crc.update(&footer.crc_covered);
         let found = crc.finish();
         if found != footer.summary_crc {
@@ -129,12 +146,20 @@ pub(super) fn read_summary(source: &Source, chunk_indexes: bool) -> Result<Summa
             ));
         }
     }
-    if !chunk_indexes && footer.summary_offset_start != 0 {
+    let mut out = Summary {
+        channels: Vec::new(),
+        statistics: None,
+        metadata_indexes: Vec::new(),
+        attachment_indexes: Vec::new(),
+        bytes: Vec::new(),
+    };
+    if footer.summary_offset_start == 0 {
+        parse_summary_records(&bytes, &mut out)?;
+    } else {
         // Offsets are absolute; the summary bytes start at `summary_start`.
         let local = |offset: u64| (offset - footer.summary_start) as usize;
-        let offsets = &summary[local(footer.summary_offset_start)..];
         let mut groups = Vec::new();
-        for record in super::fields::records(offsets) {
+        for record in super::fields::records(&bytes[local(footer.summary_offset_start)..]) {
             match record.map_err(|e| format!("the summary offsets are damaged: {e}"))? {
                 Record::SummaryOffset(offset) => groups.push(offset),
                 _ => return Err("the summary offsets section holds other records".into()),
@@ -153,25 +178,23 @@ pub(super) fn read_summary(source: &Source, chunk_indexes: bool) -> Result<Summa
                 .checked_add(group.group_length)
                 .filter(|end| group.group_start >= footer.summary_start && *end <= footer.at)
                 .ok_or("a summary offset points outside the summary")?;
-            parse_summary_records(&summary[local(group.group_start)..local(end)], &mut out)?;
+            parse_summary_records(&bytes[local(group.group_start)..local(end)], &mut out)?;
         }
-        return Ok(out);
     }
-    parse_summary_records(&summary, &mut out)?;
-    if chunk_indexes {
-        out.chunk_indexes
-            .sort_by_key(|index| index.chunk_start_offset);
-    } else {
-        out.chunk_indexes = Vec::new();
-    }
+    out.bytes = bytes;
     Ok(out)
 }
 
+/// Parses the small summary records in `bytes` into `out`; chunk indexes are left for
+/// [`Summary::chunk_indexes`].
 fn parse_summary_records(bytes: &[u8], out: &mut Summary) -> Result<(), String> {
-    for record in super::fields::records(bytes) {
-        match record.map_err(|e| format!("the summary section is damaged: {e}"))? {
+    for framed in super::fields::framed(bytes) {
+        let (opcode, body) = framed.map_err(damaged_summary)?;
+        if opcode == op::CHUNK_INDEX {
+            continue;
+        }
+        match super::fields::parse_record(opcode, body).map_err(damaged_summary)? {
             Record::Channel(channel) => out.channels.push(channel),
-            Record::ChunkIndex(index) => out.chunk_indexes.push(index),
             Record::Statistics(statistics) => out.statistics = Some(statistics),
             Record::MetadataIndex(index) => out.metadata_indexes.push(index),
             Record::AttachmentIndex(index) => out.attachment_indexes.push(index),

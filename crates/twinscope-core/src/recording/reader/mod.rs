@@ -109,7 +109,7 @@ impl RecordingReader {
                 index_rebuilt: None,
             },
         };
-        match scan::read_summary(&reader.source, false) {
+        match scan::read_summary(&reader.source) {
             Ok(summary) => reader.load_summary(summary, progress),
             Err(why) => {
                 reader.problems.summary = SummaryStatus::Missing(why);

@@ -46,15 +46,19 @@ impl RecordingReader {
             }
             Err(why) => {
                 self.problems.index_rebuilt = Some(why);
-                self.load_chunk_indexes(progress)
+                self.load_chunk_indexes(&summary, progress)
             }
         }
     }
 
     /// The slow way in: every chunk index from the summary, then every chunk decoded.
-    fn load_chunk_indexes(&mut self, progress: &mut dyn FnMut(u64, u64)) -> std::io::Result<()> {
-        let summary = match scan::read_summary(&self.source, true) {
-            Ok(summary) if !summary_lacks_chunk_indexes(&summary) => summary,
+    fn load_chunk_indexes(
+        &mut self,
+        summary: &scan::Summary,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> std::io::Result<()> {
+        let indexes = match summary.chunk_indexes() {
+            Ok(indexes) if !summary_lacks_chunk_indexes(summary, &indexes) => indexes,
             Ok(_) => {
                 self.problems.summary =
                     SummaryStatus::Missing("the summary has no chunk indexes".into());
@@ -65,8 +69,7 @@ impl RecordingReader {
                 return self.recover(progress);
             }
         };
-        self.chunks = summary
-            .chunk_indexes
+        self.chunks = indexes
             .iter()
             .map(|index| ChunkInfo {
                 offset: index.chunk_start_offset,
@@ -348,8 +351,8 @@ impl RecordingReader {
 }
 
 /// A summary that lists chunks in its statistics but indexes none cannot be used to seek.
-fn summary_lacks_chunk_indexes(summary: &scan::Summary) -> bool {
-    summary.chunk_indexes.is_empty()
+fn summary_lacks_chunk_indexes(summary: &scan::Summary, indexes: &[records::ChunkIndex]) -> bool {
+    indexes.is_empty()
         && summary
             .statistics
             .as_ref()
