@@ -45,11 +45,7 @@ pub fn open_replay(path: &Path) -> anyhow::Result<OpenedReplay> {
     let span = reader
         .time_span()
         .ok_or_else(|| anyhow::anyhow!("{} holds no samples to replay", path.display()))?;
-    let link = if reader.has_link_channel() {
-        Some(reader.link_events()?)
-    } else {
-        None
-    };
+    let link = reader.link_events()?;
     Ok(OpenedReplay {
         path: path.to_path_buf(),
         span,

@@ -37,11 +37,7 @@ pub fn info(path: &std::path::Path, verify: bool) -> Result<InfoReport, Recordin
         bar.set_message("verifying");
         reader.for_each_batch::<RecordingError>(&mut progress, &mut |_| Ok(()))?;
     }
-    let link = if reader.has_link_channel() {
-        Some(reader.link_events()?)
-    } else {
-        None
-    };
+    let link = reader.link_events()?;
     bar.finish_and_clear();
     let mut text = info_text(&reader, verify);
     link_lines(&mut text, link.as_deref());

@@ -559,17 +559,19 @@ fn link_events_round_trip_and_are_not_signals() {
 
     let mut reader = RecordingReader::open(&path).expect("open");
     assert!(reader.problems().is_clean());
-    assert!(reader.has_link_channel());
     assert_eq!(
         reader.signals().len(),
         5,
         "4 signals + the declared one, no link"
     );
     assert_eq!(reader.message_count(), 3000);
-    assert_eq!(reader.link_events().expect("events"), events);
+    assert_eq!(reader.link_events().expect("events"), Some(events.clone()));
     let all = reader.read_chunks(0..usize::MAX).expect("read");
     assert_eq!(all.len(), 3000, "link events are not samples");
-    assert_eq!(reader.link_events().expect("events again"), events);
+    assert_eq!(
+        reader.link_events().expect("events again"),
+        Some(events.clone())
+    );
     let history = LinkHistory::from_events(&events);
     assert_eq!(
         history.at(Timestamp(T0 + 6_000_000_000)),
@@ -578,6 +580,12 @@ fn link_events_round_trip_and_are_not_signals() {
         }
     );
 
+    // A file without a link channel says nothing about its source's connection.
+    let plain = dir.path().join("plain.mcap");
+    write_all(&plain, &samples(10, 2), 0);
+    let mut plain = RecordingReader::open(&plain).expect("open plain");
+    assert_eq!(plain.link_events().expect("no events"), None);
+
     let cut = dir.path().join("cut.mcap");
     std::fs::write(&cut, &bytes_before_finish).expect("write cut");
     let mut recovered = RecordingReader::open(&cut).expect("recover");
@@ -585,7 +593,10 @@ fn link_events_round_trip_and_are_not_signals() {
         recovered.problems().summary,
         SummaryStatus::Missing(_)
     ));
-    assert_eq!(recovered.link_events().expect("events"), events);
+    assert_eq!(
+        recovered.link_events().expect("events"),
+        Some(events.clone())
+    );
     let report = info::info(&path, true).expect("info");
     assert!(
         report.text.contains("link: 1 outage(s)")

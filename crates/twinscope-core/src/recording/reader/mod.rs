@@ -166,15 +166,14 @@ impl RecordingReader {
         self.signals.iter().map(|s| s.message_count).sum()
     }
 
-    /// Whether the file has a link channel (written by `record` and the viewer from an MQTT
-    /// source; a file without one says nothing about its source's connection).
-    pub fn has_link_channel(&self) -> bool {
-        !self.link_channels.is_empty()
-    }
-
-    /// The source's connection changes the file recorded, oldest first. Decodes the few
-    /// chunks that hold them unless they were decoded already.
-    pub fn link_events(&mut self) -> Result<Vec<LinkEvent>> {
+    /// The source's connection changes the file recorded, oldest first; `None` when it has no
+    /// link channel (the simulator, imports and other tools write none, so such a file says
+    /// nothing about its source's connection). Decodes the few chunks that hold them unless
+    /// they were decoded already.
+    pub fn link_events(&mut self) -> Result<Option<Vec<LinkEvent>>> {
+        if self.link_channels.is_empty() {
+            return Ok(None);
+        }
         let wanted: Vec<usize> = self
             .link_presence
             .iter()
@@ -186,7 +185,7 @@ impl RecordingReader {
         }
         let mut events = self.link_events.clone();
         events.sort_by_key(|e| e.time);
-        Ok(events)
+        Ok(Some(events))
     }
 
     /// What could not be read so far (reads add chunks found damaged later).
