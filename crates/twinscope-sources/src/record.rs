@@ -146,7 +146,7 @@ pub fn record(options: &RecordOptions) -> anyhow::Result<RecordOutcome> {
     spinner.finish_and_clear();
     let stats = writer.finish()?;
     let mut text = record_report(options, &stats, reason, started.elapsed());
-    let Some(mut link) = link else {
+    let Some(link) = link else {
         return Ok(RecordOutcome {
             text,
             failed: false,

@@ -6,7 +6,7 @@ use crate::mqtt::{ConnectionState, MqttStatus, lock};
 use std::fmt::Write as _;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use twinscope_core::freshness::LinkEvent;
+use twinscope_core::freshness::{LinkEvent, LinkHistory};
 use twinscope_core::signal::Timestamp;
 
 /// Watches the client's status from the record loop.
@@ -14,14 +14,11 @@ pub(crate) struct LinkWatch {
     status: Arc<Mutex<MqttStatus>>,
     /// The state last reported, in words (so a new error text is a change too).
     last: String,
-    /// When the current outage began (wall clock), if the link is down after being up.
-    down_since: Option<Timestamp>,
-    /// Finished outages: from, to.
-    outages: Vec<(Timestamp, Timestamp)>,
-    /// Changes not yet written into the recording.
-    pending: Vec<LinkEvent>,
-    /// Whether the last change written said connected.
-    up: bool,
+    /// Every link change so far: the first connection, then each loss and return. The exit
+    /// summary's outages are read from them, so they are the ones in the recording.
+    events: Vec<LinkEvent>,
+    /// How many of `events` have been handed out to be written.
+    written: usize,
     started: Instant,
 }
 
@@ -30,10 +27,8 @@ impl LinkWatch {
         Self {
             status,
             last: String::new(),
-            down_since: None,
-            outages: Vec::new(),
-            pending: Vec::new(),
-            up: false,
+            events: Vec::new(),
+            written: 0,
             started: Instant::now(),
         }
     }
@@ -60,17 +55,8 @@ impl LinkWatch {
                 "record: {:>7.1} s  {words}",
                 self.started.elapsed().as_secs_f64()
             );
-            let now = Timestamp::now();
-            self.note_change(connected, connections, now, &words);
+            self.note_change(connected, connections, Timestamp::now(), &words);
             self.last = words;
-            match (connected, self.down_since) {
-                (true, Some(since)) => {
-                    self.outages.push((since, now));
-                    self.down_since = None;
-                }
-                (false, None) if connections > 0 => self.down_since = Some(now),
-                _ => {}
-            }
         }
         match &state {
             ConnectionState::Reconnecting { error, .. }
@@ -82,23 +68,39 @@ impl LinkWatch {
         }
     }
 
-    /// Queues a link event when the link went up, or down after having been up (waiting for a
-    /// first connection is not an outage: there was nothing to lose yet).
+    /// Notes a link event when the link came up, or went down after having been up (waiting
+    /// for a first connection is not an outage: there was nothing to lose yet).
     fn note_change(&mut self, connected: bool, connections: u64, now: Timestamp, words: &str) {
-        if connected == self.up || (!connected && connections == 0) {
-            return;
+        let last = self.events.last().map(|e| e.connected);
+        let changed = if connected {
+            last != Some(true)
+        } else {
+            connections > 0 && last != Some(false)
+        };
+        if changed {
+            self.events.push(LinkEvent {
+                time: now,
+                connected,
+                detail: words.to_owned(),
+            });
         }
-        self.up = connected;
-        self.pending.push(LinkEvent {
-            time: now,
-            connected,
-            detail: words.to_owned(),
-        });
     }
 
     /// The link changes seen since the last call, to write into the recording.
     pub(crate) fn take_events(&mut self) -> Vec<LinkEvent> {
-        std::mem::take(&mut self.pending)
+        let new = self.events[self.written..].to_vec();
+        self.written = self.events.len();
+        new
+    }
+
+    /// The outages so far, the one still open ending now.
+    fn outages(&self) -> Vec<(Timestamp, Timestamp)> {
+        let now = Timestamp::now();
+        LinkHistory::from_events(&self.events)
+            .outages()
+            .iter()
+            .map(|outage| (outage.from, outage.to.unwrap_or(now)))
+            .collect()
     }
 
     /// Whether the link ever came up.
@@ -118,17 +120,14 @@ impl LinkWatch {
     /// payloads.
     pub(crate) fn lost_anything(&self) -> bool {
         let status = lock(&self.status);
-        !self.outages.is_empty()
-            || self.down_since.is_some()
+        self.events.iter().any(|e| !e.connected)
             || status.samples_over_signal_limit > 0
             || status.topics.values().any(|t| t.errors > 0)
     }
 
     /// The exit summary: reconnects, outages, backpressure, per-topic errors, unbound topics.
-    pub(crate) fn summary(&mut self) -> String {
-        if let Some(since) = self.down_since.take() {
-            self.outages.push((since, Timestamp::now()));
-        }
+    pub(crate) fn summary(&self) -> String {
+        let outages = self.outages();
         let status = lock(&self.status).clone();
         let mut out = String::new();
         let _ = writeln!(
@@ -136,10 +135,10 @@ impl LinkWatch {
             "link: {} connection(s), {} reconnect(s), {} outage(s), {} backpressure wait(s)",
             status.connections,
             status.connections.saturating_sub(1),
-            self.outages.len(),
+            outages.len(),
             status.backpressure_waits
         );
-        for (from, to) in &self.outages {
+        for (from, to) in &outages {
             let _ = writeln!(
                 out,
                 "  outage {} → {} ({:.1} s): samples published meanwhile arrive only with a \
