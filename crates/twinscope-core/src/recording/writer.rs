@@ -29,6 +29,22 @@ struct ChannelState {
     last_chunk: Option<u32>,
 }
 
+/// Which schema a new channel's messages follow.
+enum ChannelSchema {
+    /// `twinscope.Sample`, written once at the start.
+    Sample,
+    /// `twinscope.Link`, written with the link channel.
+    Link,
+}
+
+/// `span` grown to include `t` (or just `t`).
+fn widen<T: Ord + Copy>(span: Option<(T, T)>, t: T) -> (T, T) {
+    match span {
+        None => (t, t),
+        Some((a, b)) => (a.min(t), b.max(t)),
+    }
+}
+
 /// What the open chunk holds so far, for the side index.
 #[derive(Default)]
 struct OpenChunk {
@@ -177,26 +193,50 @@ impl RecordingWriter {
         if let Some(unit) = unit.filter(|u| !u.is_empty()) {
             metadata.insert(format::META_UNIT.to_owned(), unit.to_owned());
         }
+        let bytes = 64 + topic.len() as u64 + id.as_str().len() as u64;
+        let channel = self.write_channel(ChannelSchema::Sample, topic, &metadata, bytes)?;
+        self.stats.signals += 1;
+        Ok(self.channels.entry(id.clone()).or_insert(channel))
+    }
+
+    /// Writes a channel record (after its schema record, for the link channel) into the open
+    /// chunk, opening one if needed; `bytes` is what they add to the chunk, about.
+    fn write_channel(
+        &mut self,
+        schema: ChannelSchema,
+        topic: String,
+        metadata: &BTreeMap<String, String>,
+        bytes: u64,
+    ) -> Result<ChannelState> {
         let path = &self.path;
+        let mcap_error = |cause| RecordingError::Mcap {
+            path: path.clone(),
+            cause,
+        };
         let before = self.file.pos.load(Ordering::Relaxed);
         let mcap = self.mcap.as_mut().ok_or_else(|| finished(path))?;
-        let channel_id = mcap
-            .add_channel(self.schema_id, &topic, format::MESSAGE_ENCODING, &metadata)
-            .map_err(|cause| RecordingError::Mcap {
-                path: path.clone(),
-                cause,
-            })?;
-        // The channel record went into the open chunk (opening one if needed).
+        let schema_id = match schema {
+            ChannelSchema::Sample => self.schema_id,
+            ChannelSchema::Link => mcap
+                .add_schema(
+                    format::LINK_SCHEMA_NAME,
+                    format::SCHEMA_ENCODING,
+                    format::LINK_SCHEMA_DATA.as_bytes(),
+                )
+                .map_err(mcap_error)?,
+        };
+        let id = mcap
+            .add_channel(schema_id, &topic, format::MESSAGE_ENCODING, metadata)
+            .map_err(mcap_error)?;
         self.chunk.open_at(before);
-        self.chunk.bytes += 64 + topic.len() as u64 + id.as_str().len() as u64;
+        self.chunk.bytes += bytes;
         self.topics.insert(topic);
-        self.stats.signals += 1;
-        Ok(self.channels.entry(id.clone()).or_insert(ChannelState {
-            id: channel_id,
+        Ok(ChannelState {
+            id,
             sequence: 0,
             runs: Vec::new(),
             last_chunk: None,
-        }))
+        })
     }
 
     /// Writes one sample received at `receive_time` (the MCAP log time; the sample's own time
@@ -216,10 +256,7 @@ impl RecordingWriter {
         }
         self.emit(Some(&sample.signal), publish_time, log_time)?;
         self.stats.samples += 1;
-        self.stats.time_span = Some(match self.stats.time_span {
-            None => (sample.time, sample.time),
-            Some((a, b)) => (a.min(sample.time), b.max(sample.time)),
-        });
+        self.stats.time_span = Some(widen(self.stats.time_span, sample.time));
         Ok(())
     }
 
@@ -282,54 +319,20 @@ impl RecordingWriter {
         chunk.open_at(before);
         chunk.bytes += MESSAGE_OVERHEAD + self.body.len() as u64;
         chunk.messages += 1;
-        chunk.log = Some(match chunk.log {
-            None => (log_time, log_time),
-            Some((a, b)) => (a.min(log_time), b.max(log_time)),
-        });
+        chunk.log = Some(widen(chunk.log, log_time));
         // Publish times above i64::MAX cannot come from a Timestamp.
         let t = i64::try_from(publish_time).unwrap_or(i64::MAX);
-        chunk.publish = Some(match chunk.publish {
-            None => (t, t),
-            Some((a, b)) => (a.min(t), b.max(t)),
-        });
+        chunk.publish = Some(widen(chunk.publish, t));
         Ok(())
     }
 
     /// Adds the link channel with its own schema.
     fn add_link_channel(&mut self) -> Result<()> {
-        let path = &self.path;
-        let mcap_error = |cause| RecordingError::Mcap {
-            path: path.clone(),
-            cause,
-        };
-        let before = self.file.pos.load(Ordering::Relaxed);
-        let mcap = self.mcap.as_mut().ok_or_else(|| finished(path))?;
-        let schema = mcap
-            .add_schema(
-                format::LINK_SCHEMA_NAME,
-                format::SCHEMA_ENCODING,
-                format::LINK_SCHEMA_DATA.as_bytes(),
-            )
-            .map_err(mcap_error)?;
         let metadata =
             BTreeMap::from([(format::META_KIND.to_owned(), format::KIND_LINK.to_owned())]);
-        let id = mcap
-            .add_channel(
-                schema,
-                format::LINK_TOPIC,
-                format::MESSAGE_ENCODING,
-                &metadata,
-            )
-            .map_err(mcap_error)?;
-        self.chunk.open_at(before);
-        self.chunk.bytes += 2 * 64 + format::LINK_SCHEMA_DATA.len() as u64;
-        self.topics.insert(format::LINK_TOPIC.to_owned());
-        self.link = Some(ChannelState {
-            id,
-            sequence: 0,
-            runs: Vec::new(),
-            last_chunk: None,
-        });
+        let bytes = 2 * 64 + format::LINK_SCHEMA_DATA.len() as u64;
+        let topic = format::LINK_TOPIC.to_owned();
+        self.link = Some(self.write_channel(ChannelSchema::Link, topic, &metadata, bytes)?);
         Ok(())
     }
 
