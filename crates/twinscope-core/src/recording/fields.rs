@@ -125,35 +125,29 @@ pub(super) fn records(bytes: &[u8]) -> impl Iterator<Item = Result<Record<'_>, S
 mod tests {
     use super::*;
 
+    /// Bytes written as (u32 length field, then the bytes), in order: lengths may lie.
+    fn prefixed(parts: &[(u32, &[u8])]) -> Vec<u8> {
+        let mut out = Vec::new();
+        for (length, bytes) in parts {
+            out.extend_from_slice(&length.to_le_bytes());
+            out.extend_from_slice(bytes);
+        }
+        out
+    }
+
     /// A metadata record whose name claims 4 GB: refused before mcap allocates for it.
     #[test]
     fn a_length_past_the_record_is_refused_before_parsing() {
-        let mut body = Vec::new();
-        body.extend_from_slice(&0xffff_fff0u32.to_le_bytes());
-        body.extend_from_slice(b"twinscope");
+        let body = prefixed(&[(0xffff_fff0, b"twinscope")]);
         assert!(parse_record(op::METADATA, &body).is_err());
         // A metadata map entry whose value claims more than the map holds.
-        let mut body = Vec::new();
-        body.extend_from_slice(&4u32.to_le_bytes());
-        body.extend_from_slice(b"name");
-        body.extend_from_slice(&12u32.to_le_bytes());
-        body.extend_from_slice(&3u32.to_le_bytes());
-        body.extend_from_slice(b"key");
-        body.extend_from_slice(&0x7fff_ffffu32.to_le_bytes());
-        body.extend_from_slice(b"v");
+        let body = prefixed(&[(4, b"name"), (12, b""), (3, b"key"), (0x7fff_ffff, b"v")]);
         assert!(!fits(op::METADATA, &body));
     }
 
     #[test]
     fn whole_records_pass() {
-        let mut body = Vec::new();
-        body.extend_from_slice(&4u32.to_le_bytes());
-        body.extend_from_slice(b"name");
-        body.extend_from_slice(&12u32.to_le_bytes());
-        body.extend_from_slice(&1u32.to_le_bytes());
-        body.extend_from_slice(b"k");
-        body.extend_from_slice(&3u32.to_le_bytes());
-        body.extend_from_slice(b"val");
+        let body = prefixed(&[(4, b"name"), (12, b""), (1, b"k"), (3, b"val")]);
         match parse_record(op::METADATA, &body) {
             Ok(Record::Metadata(m)) => assert_eq!(m.metadata["k"], "val"),
             other => panic!("{other:?}"),
